@@ -1,0 +1,150 @@
+"""Fixtures: an app on a migrated test database, clients, users by role, small factories.
+
+The database is migrated once per run (SQLite in a temporary folder, or the PostgreSQL
+database named by TRAINER_TEST_DATABASE_URL) and emptied after every test.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import downgrade, upgrade
+
+from trainer import create_app
+from trainer.extensions import db
+from trainer.models import User
+from trainer.services import accounts
+
+RESOURCES = Path(__file__).parent / "resources"
+SAMPLE_CONTENT = RESOURCES / "content"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TRAINER_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "x"},
+        instance_path=str(tmp_path_factory.mktemp("instance")),
+    )
+    with app.app_context():
+        downgrade(revision="base")  # a database left by an earlier run starts empty too
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def make_app(database_url: str, instance: Path, **config: object) -> Flask:
+    """An app for tests on the shared test database, with `config` on top."""
+    settings = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test secret",
+        "WTF_CSRF_ENABLED": False,
+        "LESSONS_DIR": str(SAMPLE_CONTENT / "lessons"),
+        "QUIZZES_DIR": str(SAMPLE_CONTENT / "quizzes"),
+    }
+    return create_app({**settings, **config}, instance_path=str(instance))
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(database_url, tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Create a user with roles and the test password; returns its id."""
+
+    def make(email: str = "learner@example.com", *roles: str, **fields: object) -> int:
+        with app.app_context():
+            user = accounts.create_user(
+                email, fields.pop("name", "Jan Kowalski"), PASSWORD, set(roles) or {"learner"},
+                **fields,
+            )  # fmt: skip
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+class AuthActions:
+    """Sign in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, email: str = "learner@example.com", password: str = PASSWORD):
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(make_user, auth: AuthActions):
+    """Create a user holding `roles` and sign them in."""
+
+    def login(*roles: str) -> int:
+        email = f"{'-'.join(roles) or 'learner'}@example.com"
+        user_id = make_user(email, *roles)
+        auth.login(email)
+        return user_id
+
+    return login
+
+
+@pytest.fixture
+def synced(app: Flask) -> Flask:
+    """The app with the sample course loaded."""
+    from trainer.services.content import sync_configured_content
+
+    with app.app_context():
+        sync_configured_content()
+        db.session.commit()
+    return app
+
+
+def get_user(app: Flask, user_id: int) -> User:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        db.session.expunge(user)
+        return user
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form in `html`."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token in the page"
+    return match.group(1)

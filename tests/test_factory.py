@@ -1,0 +1,78 @@
+"""The application factory: configuration order, secret key, database settings."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from trainer import create_app
+from trainer.database import database_url
+from trainer.extensions import db
+
+
+def test_defaults_apply(tmp_path: Path) -> None:
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["REGISTRATION_OPEN"] is True
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'trainer.db'}"
+
+
+def test_config_order_defaults_instance_env_mapping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config.py").write_text(
+        "REGISTRATION_OPEN = False\nLESSONS_DIR = '/from/instance'\n"
+        "QUIZZES_DIR = '/from/instance'\nBABEL_DEFAULT_LOCALE = 'en'\n"
+    )
+    monkeypatch.setenv("TRAINER_LESSONS_DIR", "/from/env")
+    monkeypatch.setenv("TRAINER_QUIZZES_DIR", "/from/env")
+    app = create_app({"QUIZZES_DIR": "/from/mapping"}, instance_path=str(tmp_path))
+    assert app.config["REGISTRATION_OPEN"] is False  # instance over defaults
+    assert app.config["BABEL_DEFAULT_LOCALE"] == "en"
+    assert app.config["LESSONS_DIR"] == "/from/env"  # environment over instance
+    assert app.config["QUIZZES_DIR"] == "/from/mapping"  # mapping over environment
+
+
+def test_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAINER_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.db")
+
+
+def test_secret_key_generated_once_and_kept(tmp_path: Path) -> None:
+    first = create_app(instance_path=str(tmp_path)).config["SECRET_KEY"]
+    second = create_app(instance_path=str(tmp_path)).config["SECRET_KEY"]
+    assert first == second
+    assert len(first) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_secret_key_from_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAINER_SECRET_KEY", "from-env")
+    assert create_app(instance_path=str(tmp_path)).config["SECRET_KEY"] == "from-env"
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_url_uses_psycopg(given: str, expected: str) -> None:
+    assert database_url(given) == expected
+
+
+def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
+    app = create_app(instance_path=str(tmp_path))
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.engine.dispose()
+
+
+def test_blueprints_by_area(app) -> None:
+    assert {"auth", "learn", "author", "hr", "admin", "api"} <= set(app.blueprints)

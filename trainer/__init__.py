@@ -1,0 +1,78 @@
+"""Trainer: a sales-training platform. `create_app` builds the Flask application."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from trainer.config import PROJECT_ROOT, Defaults
+from trainer.database import database_url
+
+
+def create_app(config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app: defaults, instance/config.py, TRAINER_* variables, then `config`."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("TRAINER")
+    if config:
+        app.config.update(config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
+            app.config["DATABASE_URL"]
+            or "sqlite:///" + os.path.join(app.instance_path, "trainer.db")
+        )
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    from trainer import database, errors, i18n, security
+    from trainer.auth import login
+
+    database.init_app(app)
+    login.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+
+    from trainer.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the secret key kept in the instance folder, creating it on first start."""
+    path = instance / "secret_key"
+    if not path.exists():
+        # O_EXCL: if two workers start at once, one writes and the other reads its key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from trainer.admin.views import bp as admin_bp
+    from trainer.api.views import bp as api_bp
+    from trainer.auth.views import bp as auth_bp
+    from trainer.author.views import bp as author_bp
+    from trainer.hr.views import bp as hr_bp
+    from trainer.learn.views import bp as learn_bp
+
+    for blueprint in (auth_bp, learn_bp, author_bp, hr_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""The admin's area: users and their roles."""

@@ -1,0 +1,64 @@
+"""Users and roles, for admins."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from trainer.admin.forms import RolesForm
+from trainer.auth.decorators import role_required
+from trainer.extensions import db
+from trainer.forms import EmptyForm
+from trainer.models import User
+from trainer.services import accounts
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+@role_required("admin")
+def users() -> str:
+    """Every user with their roles."""
+    rows = db.session.execute(db.select(User).order_by(User.email)).scalars().all()
+    return render_template("admin/users.html", users=rows, form=EmptyForm())
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>/roles", methods=["GET", "POST"])
+@role_required("admin")
+def edit_roles(user_id: int) -> Response | str:
+    """Choose which roles a user holds."""
+    user = _user_or_404(user_id)
+    form = RolesForm(roles=sorted(user.role_names))
+    if form.validate_on_submit():
+        roles = set(form.roles.data or [])
+        if user.id == current_user.id and "admin" not in roles:
+            flash(_("You cannot take the admin role from yourself."), "error")
+        else:
+            user.set_roles(roles)
+            db.session.commit()
+            flash(_("Roles of %(email)s saved.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/roles.html", user=user, form=form)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@role_required("admin")
+def deactivate(user_id: int) -> Response:
+    """Stop a user from signing in and end their sessions."""
+    user = _user_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash(_("You cannot deactivate yourself."), "error")
+    else:
+        accounts.deactivate(user)
+        db.session.commit()
+        flash(_("%(email)s can no longer sign in.", email=user.email), "success")
+    return redirect(url_for("admin.users"))

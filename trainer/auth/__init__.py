@@ -1,0 +1,1 @@
+"""Accounts: sign-in, registration, password changes and role checks."""

@@ -1,0 +1,65 @@
+"""Forms of the accounts area."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+MIN_PASSWORD = 10
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    """Sign in with e-mail and password."""
+
+    email = StringField(
+        _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class RegisterForm(FlaskForm):
+    """Create a learner account."""
+
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = StringField(
+        _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords must match."))],
+    )
+    submit = SubmitField(_l("Create account"))
+
+
+class PasswordForm(FlaskForm):
+    """Change one's own password."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords must match."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class LanguageForm(FlaskForm):
+    """Choose the interface language."""
+
+    language = SelectField(
+        _l("Interface language"),
+        choices=[SelectChoice("pl", "Polski"), SelectChoice("en", "English")],
+    )
+    submit = SubmitField(_l("Save"))

@@ -1,0 +1,43 @@
+"""Flask-Login wiring: loading users from the session and refusing stale cookies."""
+
+from flask import Flask, flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from trainer.extensions import db, login_manager
+from trainer.models import User
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the user named by a session id `<id>:<session version>`, if still current."""
+    user_pk, _, version = user_id.partition(":")
+    if not (user_pk.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_pk))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Login: strong session protection, and the login page for anonymous users."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+
+    @app.before_request
+    def require_new_password() -> Response | None:
+        """Hold a user with a one-time password on the account page until they change it."""
+        allowed = {"auth.account", "auth.logout", "static"}
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in allowed
+        ):
+            flash(_l("Please choose your own password before you go on."), "info")
+            return redirect(url_for("auth.account"))
+        return None

@@ -1,0 +1,101 @@
+"""Sign in, sign out, register, and the user's own account settings."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm
+from trainer.extensions import db
+from trainer.forms import EmptyForm
+from trainer.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else the dashboard: never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("learn.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str:
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data or "")
+        if user is None or not user.active or not user.check_password(form.password.data or ""):
+            form.password.errors.append(_("Wrong e-mail or password."))
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """Sign out everywhere: every copy of this user's session cookies stops working."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    current_user.end_sessions()
+    db.session.commit()
+    logout_user()
+    flash(_("You have been signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Response | str:
+    """Create a learner account, when registration is open."""
+    if not current_app.config["REGISTRATION_OPEN"]:
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                form.email.data or "", form.display_name.data or "", form.password.data
+            )
+        except accounts.AccountError:
+            form.email.errors.append(_("An account with this e-mail already exists."))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome to Trainer!"), "success")
+            return redirect(url_for("learn.dashboard"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> Response | str:
+    """Change one's password or interface language."""
+    user = current_user._get_current_object()  # the real user, not the proxy
+    password_form = PasswordForm(prefix="pw")
+    language_form = LanguageForm(prefix="lang", language=user.language)
+    if password_form.submit.data and password_form.validate_on_submit():
+        if not user.check_password(password_form.current.data or ""):
+            password_form.current.errors.append(_("This is not your current password."))
+        else:
+            accounts.change_password(user, password_form.password.data or "")
+            db.session.commit()
+            login_user(user)  # a fresh cookie for this browser only
+            flash(_("Your password has been changed. Other sessions were signed out."), "success")
+            return redirect(url_for("auth.account"))
+    elif language_form.submit.data and language_form.validate_on_submit():
+        user.language = language_form.language.data
+        db.session.commit()
+        return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/account.html", password_form=password_form, language_form=language_form
+    )

@@ -1,0 +1,1 @@
+"""The trainer's area: content overview (editors come with the authoring work)."""

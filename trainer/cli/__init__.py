@@ -1,0 +1,13 @@
+"""Command-line commands, registered on the app as `flask --app trainer ...`."""
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    """Add every command group to `app`."""
+    from trainer.cli.bootstrap import bootstrap
+    from trainer.cli.content import content
+    from trainer.cli.users import users
+
+    for command in (bootstrap, content, users):
+        app.cli.add_command(command)

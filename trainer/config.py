@@ -1,0 +1,32 @@
+"""Default configuration. Nothing here reads the environment: the factory layers the rest."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Values every deployment starts from; override in instance/config.py or TRAINER_*."""
+
+    # None means: a SQLite file in the instance folder.
+    DATABASE_URL = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}  # noqa: RUF012
+    # None means: generated once into the instance folder.
+    SECRET_KEY = None
+    LESSONS_DIR = str(PROJECT_ROOT / "lessons")
+    QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
+
+    REGISTRATION_OPEN = True
+    BABEL_DEFAULT_LOCALE = "pl"
+    LANGUAGES = ("pl", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Set both to True behind HTTPS in production.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+    WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session it belongs to
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024

@@ -1,0 +1,67 @@
+"""Checks across a course's files: links from questions and quizzes to what they name."""
+
+from trainer.content.bank import Parsed
+from trainer.content.fields import Fields
+from trainer.content.markdown import heading_ids
+from trainer.content.model import LessonData, Problem, QuestionData, QuizData
+from trainer.dimensions import MARKETS
+
+
+def check_bank(bank: Parsed, lessons: dict[str, LessonData], problems: list[Problem]) -> None:
+    """Add a problem for every broken reference or impossible quiz in `bank`."""
+    anchors = {slug: {a for a, _ in heading_ids(lesson.body)} for slug, lesson in lessons.items()}
+    seen: dict[str, str] = {}
+    for question, fields in bank.questions:
+        if question.key in seen:
+            fields.problem(
+                "id", f"duplicate question id {question.key!r} (also in {seen[question.key]})"
+            )
+        seen.setdefault(question.key, fields.path)
+        if question.lesson and question.lesson not in lessons:
+            fields.problem("lesson", f"no lesson with slug {question.lesson!r} in this course")
+        elif question.anchor and question.anchor not in anchors.get(question.lesson, set()):
+            fields.problem(
+                "lesson", f"lesson {question.lesson!r} has no section #{question.anchor}"
+            )
+    questions = [question for question, _ in bank.questions]
+    finals = 0
+    quiz_slugs: set[str] = set()
+    for quiz, fields in bank.quizzes:
+        if quiz.slug in quiz_slugs:
+            fields.problem("slug", f"duplicate quiz slug {quiz.slug!r}")
+        quiz_slugs.add(quiz.slug)
+        finals += quiz.final
+        if quiz.final and finals > 1:
+            fields.problem("final", "a course has at most one final exam")
+        if quiz.after_lesson and quiz.after_lesson not in lessons:
+            fields.problem("after_lesson", f"no lesson with slug {quiz.after_lesson!r}")
+        _check_pool(quiz, fields, questions)
+
+
+def _check_pool(quiz: QuizData, fields: Fields, questions: list[QuestionData]) -> None:
+    keys = {question.key for question in questions}
+    for key in quiz.pool_questions:
+        if key not in keys:
+            fields.problem("pool", f"no question with id {key!r}")
+    pool = [
+        q for q in questions if q.dimension in quiz.pool_dimensions or q.key in quiz.pool_questions
+    ]
+    if len(pool) < quiz.items:
+        fields.problem("items", f"draws {quiz.items} questions but the pool holds {len(pool)}")
+    if quiz.per_dimension is not None:
+        dimensions = quiz.pool_dimensions
+        if quiz.items != quiz.per_dimension * len(dimensions):
+            fields.problem(
+                "per_dimension",
+                f"{quiz.per_dimension} per dimension × {len(dimensions)} dimensions "
+                f"is not {quiz.items} items",
+            )
+        for dimension in dimensions:
+            count = sum(q.dimension == dimension for q in pool)
+            if count < quiz.per_dimension:
+                fields.problem("per_dimension", f"{dimension} has only {count} questions")
+    if quiz.balance_markets:
+        for market in MARKETS:
+            count = sum(q.market == market for q in pool)
+            if count < quiz.items // 2:
+                fields.problem("balance_markets", f"the pool has only {count} {market} scenarios")

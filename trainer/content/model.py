@@ -1,0 +1,107 @@
+"""Plain objects for course content as the files describe it; no Flask, no database."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a content file, and where."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class ContentError(Exception):
+    """Content that cannot be loaded; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class LessonData:
+    """A lesson file: front matter and Markdown body."""
+
+    slug: str
+    title: str
+    position: int
+    summary: str
+    estimated_minutes: int
+    body: str
+    dimension: str | None = None
+    status: str = "published"
+    objectives: tuple[str, ...] = ()
+    takeaways: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OptionData:
+    """One answer option."""
+
+    text: str
+    feedback: str = ""
+    correct: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionData:
+    """One question of a bank."""
+
+    key: str
+    type: str
+    difficulty: int
+    explanation: str
+    lesson: str
+    anchor: str | None = None
+    dimension: str | None = None
+    market: str | None = None
+    situation: str = ""
+    prompt: str = ""
+    options: tuple[OptionData, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuizData:
+    """A quiz definition: its pool and its rules."""
+
+    slug: str
+    title: str
+    items: int
+    pass_mark: int
+    position: int = 0
+    after_lesson: str | None = None
+    final: bool = False
+    attempts_allowed: int | None = None
+    cooldown_minutes: int = 0
+    time_limit_minutes: int | None = None
+    pool_dimensions: tuple[str, ...] = ()
+    pool_questions: tuple[str, ...] = ()
+    per_dimension: int | None = None
+    balance_markets: bool = False
+
+
+@dataclass(frozen=True)
+class CourseData:
+    """A course with everything its files hold."""
+
+    slug: str
+    title: str
+    language: str = "pl"
+    description: str = ""
+    lessons: tuple[LessonData, ...] = ()
+    questions: tuple[QuestionData, ...] = ()
+    quizzes: tuple[QuizData, ...] = ()
+
+    def pool(self, quiz: QuizData) -> list[QuestionData]:
+        """The questions a quiz draws from, in bank order."""
+        return [
+            question
+            for question in self.questions
+            if question.dimension in quiz.pool_dimensions or question.key in quiz.pool_questions
+        ]

@@ -1,0 +1,1 @@
+"""HR's area: who has done what."""

@@ -1,0 +1,24 @@
+"""Interface language: the user's setting, else the browser's, else Polish."""
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from trainer.extensions import babel
+
+
+def select_locale() -> str | None:
+    """The locale for this request."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    return request.accept_languages.best_match(languages)
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel with our locale selector and the package's translations."""
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def locale_helpers() -> dict[str, object]:
+        return {"current_locale": lambda: str(get_locale() or "pl")}

@@ -1,0 +1,1 @@
+"""The learner's area: dashboard, courses and lessons."""

@@ -1,0 +1,22 @@
+"""All models, importable from one place (and known to Alembic through this import)."""
+
+from trainer.models.content import Course, Lesson, Question, QuestionOption, Quiz, QuizQuestion
+from trainer.models.progress import Attempt, AttemptItem, CourseCompletion, LessonProgress
+from trainer.models.user import ROLES, User, UserRole, normalize_email
+
+__all__ = [
+    "ROLES",
+    "Attempt",
+    "AttemptItem",
+    "Course",
+    "CourseCompletion",
+    "Lesson",
+    "LessonProgress",
+    "Question",
+    "QuestionOption",
+    "Quiz",
+    "QuizQuestion",
+    "User",
+    "UserRole",
+    "normalize_email",
+]

@@ -1,0 +1,105 @@
+"""What learners did: lesson progress, quiz attempts and course completions."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainer.dimensions import MARKETS
+from trainer.extensions import db
+from trainer.models.content import Course, Lesson, Question, QuestionOption, Quiz
+from trainer.models.types import UTCDateTime, one_of, utcnow
+from trainer.models.user import User
+
+ATTEMPT_STATUSES: tuple[str, ...] = ("in_progress", "graded")
+
+
+class LessonProgress(db.Model):
+    """One learner's progress through one lesson."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"))
+    first_opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+    lesson: Mapped[Lesson] = relationship()
+
+
+class Attempt(db.Model):
+    """One attempt at a quiz, from drawing its questions to its grade."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (
+        CheckConstraint(one_of("status", ATTEMPT_STATUSES), name="status"),
+        CheckConstraint("score IS NULL OR score >= 0", name="score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[int | None]
+    max_score: Mapped[int | None]
+    percent: Mapped[float | None]
+    passed: Mapped[bool | None]
+
+    user: Mapped[User] = relationship()
+    quiz: Mapped[Quiz] = relationship()
+    items: Mapped[list["AttemptItem"]] = relationship(
+        back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan"
+    )
+
+
+class AttemptItem(db.Model):
+    """One drawn question of an attempt: its fixed option order, the answers and the points."""
+
+    __tablename__ = "attempt_item"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position"),
+        UniqueConstraint("attempt_id", "question_id"),
+        CheckConstraint(one_of("market_answer", MARKETS), name="market_answer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    # Option ids in the shuffled order the learner sees, fixed when the attempt starts.
+    option_order: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    market_answer: Mapped[str | None] = mapped_column(String(3))
+    chosen_option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_option.id", ondelete="SET NULL")
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    market_correct: Mapped[bool | None]
+    option_correct: Mapped[bool | None]
+    points: Mapped[int | None]
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    question: Mapped[Question] = relationship()
+    chosen_option: Mapped[QuestionOption | None] = relationship()
+
+
+class CourseCompletion(db.Model):
+    """The record, made once, that a learner completed a course."""
+
+    __tablename__ = "course_completion"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    score: Mapped[float]
+    certificate_code: Mapped[str] = mapped_column(String(32), unique=True)
+
+    user: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()

@@ -1,0 +1,99 @@
+"""Accounts and their roles."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from trainer.extensions import db
+from trainer.models.types import UTCDateTime, one_of, utcnow
+
+ROLES: tuple[str, ...] = ("learner", "trainer", "hr", "admin")
+LANGUAGES: tuple[str, ...] = ("pl", "en")
+
+
+def normalize_email(email: str) -> str:
+    """The one spelling of an address we store and compare: trimmed and case-folded."""
+    return email.strip().casefold()
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: learner, trainer, HR or admin (or several of these)."""
+
+    __tablename__ = "user"
+    __table_args__ = (CheckConstraint(one_of("language", LANGUAGES), name="language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    department: Mapped[str | None] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(5), default="pl")
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session and remember-me cookie; bumping it invalidates all of them.
+    session_version: Mapped[int] = mapped_column(default=1)
+    # A password someone else chose (the first admin's) must be replaced at first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of `password`."""
+        self.password_hash = generate_password_hash(password)
+        self.must_change_password = False
+
+    def check_password(self, password: str) -> bool:
+        """Whether `password` matches the stored hash."""
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie issued so far."""
+        self.session_version += 1
+
+    @property
+    def role_names(self) -> set[str]:
+        return {role.role for role in self.roles}
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the user holds any of `roles`; admins hold every role."""
+        names = self.role_names
+        return "admin" in names or any(role in names for role in roles)
+
+    def set_roles(self, roles: set[str]) -> None:
+        """Replace the user's roles with `roles`."""
+        unknown = set(roles) - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown role(s): {', '.join(sorted(unknown))}")
+        self.roles = [r for r in self.roles if r.role in roles]
+        self.roles += [UserRole(role=role) for role in sorted(roles - self.role_names)]
+
+
+# Case-insensitive uniqueness in the database itself, whatever spelling reaches it.
+Index("uq_user_email_lower", func.lower(User.email), unique=True)
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_role"
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="roles")

@@ -1,0 +1,93 @@
+"""Creating and changing accounts."""
+
+import secrets
+
+from sqlalchemy import func
+
+from trainer.extensions import db
+from trainer.models import User, UserRole, normalize_email
+
+
+class AccountError(ValueError):
+    """A change to an account that cannot be made; the message says why."""
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this address, whatever its spelling."""
+    return db.session.execute(
+        db.select(User).where(func.lower(User.email) == normalize_email(email))
+    ).scalar_one_or_none()
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    password: str | None = None,
+    roles: set[str] | None = None,
+    employee_id: str | None = None,
+    department: str | None = None,
+    language: str = "pl",
+) -> User:
+    """Add a user with a normalised e-mail; refuses an address that already has an account."""
+    email = normalize_email(email)
+    if not email or "@" not in email:
+        raise AccountError(f"not an e-mail address: {email!r}")
+    if not display_name.strip():
+        raise AccountError("a name is required")
+    if find_user_by_email(email) is not None:
+        raise AccountError(f"an account for {email} already exists")
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        employee_id=employee_id or None,
+        department=department or None,
+        language=language,
+    )
+    user.set_roles(roles if roles is not None else {"learner"})
+    if password is not None:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and sign out every other session of the user."""
+    user.set_password(new_password)
+    user.end_sessions()
+
+
+def deactivate(user: User) -> None:
+    """Stop the user from signing in, ending every session they have."""
+    user.active = False
+    user.end_sessions()
+
+
+def has_admin() -> bool:
+    """Whether any active admin exists."""
+    return (
+        db.session.execute(
+            db.select(User.id)
+            .join(UserRole)
+            .where(UserRole.role == "admin", User.active.is_(True))
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def ensure_first_admin(email: str) -> str | None:
+    """Create an admin with a random one-time password if none exists; return that password."""
+    if has_admin():
+        return None
+    password = secrets.token_urlsafe(12)
+    existing = find_user_by_email(email)
+    if existing is None:
+        admin = create_user(email, "Administrator", password=password, roles={"admin"})
+    else:
+        admin = existing
+        admin.set_roles(admin.role_names | {"admin"})
+        admin.active = True
+        change_password(admin, password)
+    admin.must_change_password = True
+    return password

@@ -1,0 +1,41 @@
+"""Loading the configured content folders: check, summarise and sync."""
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from trainer.content.loader import load_content
+from trainer.content.model import CourseData
+from trainer.content.sync import SyncReport, sync_content
+from trainer.dimensions import DIMENSION_KEYS
+
+
+def load_configured_content() -> list[CourseData]:
+    """Every course in the app's LESSONS_DIR and QUIZZES_DIR; raises `ContentError`."""
+    config = current_app.config
+    return load_content(Path(config["LESSONS_DIR"]), Path(config["QUIZZES_DIR"]))
+
+
+def sync_configured_content() -> SyncReport:
+    """Validate every file, then sync it all; the caller commits."""
+    return sync_content(load_configured_content())
+
+
+def summarize(courses: list[CourseData]) -> dict[str, dict[str, Any]]:
+    """Counts per course: lessons, questions, questions by type, scenarios by dimension."""
+    summary = {}
+    for course in courses:
+        by_dimension = {key: {"B2B": 0, "B2C": 0} for key in DIMENSION_KEYS}
+        for question in course.questions:
+            if question.type == "scenario" and question.dimension and question.market:
+                by_dimension[question.dimension][question.market] += 1
+        summary[course.slug] = {
+            "lessons": len(course.lessons),
+            "questions": len(course.questions),
+            "quizzes": len(course.quizzes),
+            "by_type": dict(sorted(Counter(q.type for q in course.questions).items())),
+            "by_dimension": by_dimension,
+        }
+    return summary
