@@ -1,6 +1,7 @@
 """`flask bootstrap`: bring a database to the current schema, content and a first admin."""
 
 import click
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from trainer.content.model import ContentError
@@ -16,6 +17,7 @@ from trainer.services.content import sync_configured_content
     show_default=True,
     help="E-mail of the first admin, created only if there is no admin yet.",
 )
+@with_appcontext
 def bootstrap(admin_email: str) -> None:
     """Upgrade the schema, load lessons/ and quizzes/, create a first admin if none exists."""
     upgrade()

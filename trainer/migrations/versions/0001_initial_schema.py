@@ -2,13 +2,13 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 22:59:19.649641
+Create Date: 2026-11-26 23:04:54.849849
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-import trainer.models.types
+import trainer.models.types  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
@@ -59,7 +59,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_course_completion_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_course_completion')),
     sa.UniqueConstraint('certificate_code', name=op.f('uq_course_completion_certificate_code')),
-    sa.UniqueConstraint('user_id', 'course_id', name=op.f('uq_course_completion_user_id'))
+    sa.UniqueConstraint('user_id', 'course_id', name=op.f('uq_course_completion_user_id_course_id'))
     )
     op.create_table('lesson',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -80,7 +80,7 @@ def upgrade():
     sa.CheckConstraint('estimated_minutes > 0', name=op.f('ck_lesson_estimated_minutes')),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_lesson_course_id_course'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lesson')),
-    sa.UniqueConstraint('course_id', 'slug', name=op.f('uq_lesson_course_id'))
+    sa.UniqueConstraint('course_id', 'slug', name=op.f('uq_lesson_course_id_slug'))
     )
     op.create_table('user_role',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -98,7 +98,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], name=op.f('fk_lesson_progress_lesson_id_lesson'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_lesson_progress_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lesson_progress')),
-    sa.UniqueConstraint('user_id', 'lesson_id', name=op.f('uq_lesson_progress_user_id'))
+    sa.UniqueConstraint('user_id', 'lesson_id', name=op.f('uq_lesson_progress_user_id_lesson_id'))
     )
     op.create_table('question',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -124,7 +124,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_question_course_id_course'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], name=op.f('fk_question_lesson_id_lesson'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_question')),
-    sa.UniqueConstraint('course_id', 'key', name=op.f('uq_question_course_id'))
+    sa.UniqueConstraint('course_id', 'key', name=op.f('uq_question_course_id_key'))
     )
     op.create_table('quiz',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -150,7 +150,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_quiz_course_id_course'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], name=op.f('fk_quiz_lesson_id_lesson'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz')),
-    sa.UniqueConstraint('course_id', 'slug', name=op.f('uq_quiz_course_id'))
+    sa.UniqueConstraint('course_id', 'slug', name=op.f('uq_quiz_course_id_slug'))
     )
     op.create_table('attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -182,7 +182,7 @@ def upgrade():
     sa.Column('is_correct', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_question_option_question_id_question'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_question_option')),
-    sa.UniqueConstraint('question_id', 'position', name=op.f('uq_question_option_question_id'))
+    sa.UniqueConstraint('question_id', 'position', name=op.f('uq_question_option_question_id_position'))
     )
     op.create_table('quiz_question',
     sa.Column('quiz_id', sa.Integer(), nullable=False),
@@ -208,8 +208,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['chosen_option_id'], ['question_option.id'], name=op.f('fk_attempt_item_chosen_option_id_question_option'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_attempt_item_question_id_question'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_item')),
-    sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_attempt_item_attempt_id')),
-    sa.UniqueConstraint('attempt_id', 'question_id', name=op.f('uq_attempt_item_attempt_id'))
+    sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_attempt_item_attempt_id_position')),
+    sa.UniqueConstraint('attempt_id', 'question_id', name=op.f('uq_attempt_item_attempt_id_question_id'))
     )
     # ### end Alembic commands ###
 
