@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 ADMIN_EMAIL ?= admin@example.com
 
-.PHONY: run dev test lint translations clean
+.PHONY: run dev test lint translations messages clean
 
 # Reinstall only when the packaging files change; otherwise reuse the venv as it is.
 $(BIN)/.installed-run: setup.cfg pyproject.toml
@@ -42,3 +42,8 @@ lint: $(BIN)/.installed-test
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
 	find . -name '*.mo' -delete
+
+# After changing interface strings: refresh the catalogue, then translate the new entries.
+messages: $(BIN)/.installed-run
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o trainer/translations/messages.pot .
+	$(BIN)/pybabel update -i trainer/translations/messages.pot -d trainer/translations --no-fuzzy-matching

@@ -60,6 +60,10 @@ class LanguageForm(FlaskForm):
 
     language = SelectField(
         _l("Interface language"),
-        choices=[SelectChoice("pl", "Polski"), SelectChoice("en", "English")],
+        choices=[
+            SelectChoice("", _l("As my browser")),
+            SelectChoice("pl", "Polski"),
+            SelectChoice("en", "English"),
+        ],
     )
     submit = SubmitField(_l("Save"))

@@ -82,7 +82,7 @@ def account() -> Response | str:
     """Change one's password or interface language."""
     user = current_user._get_current_object()  # the real user, not the proxy
     password_form = PasswordForm(prefix="pw")
-    language_form = LanguageForm(prefix="lang", language=user.language)
+    language_form = LanguageForm(prefix="lang", language=user.language or "")
     if password_form.submit.data and password_form.validate_on_submit():
         if not user.check_password(password_form.current.data or ""):
             password_form.current.errors.append(_("This is not your current password."))
@@ -93,7 +93,7 @@ def account() -> Response | str:
             flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.account"))
     elif language_form.submit.data and language_form.validate_on_submit():
-        user.language = language_form.language.data
+        user.language = language_form.language.data or None
         db.session.commit()
         return redirect(url_for("auth.account"))
     return render_template(

@@ -31,7 +31,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     department: Mapped[str | None] = mapped_column(String(120))
-    language: Mapped[str] = mapped_column(String(5), default="pl")
+    # None: follow the browser's Accept-Language.
+    language: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     # Part of every session and remember-me cookie; bumping it invalidates all of them.
     session_version: Mapped[int] = mapped_column(default=1)

@@ -26,7 +26,7 @@ def create_user(
     roles: set[str] | None = None,
     employee_id: str | None = None,
     department: str | None = None,
-    language: str = "pl",
+    language: str | None = None,
 ) -> User:
     """Add a user with a normalised e-mail; refuses an address that already has an account."""
     email = normalize_email(email)

@@ -37,7 +37,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('employee_id', sa.String(length=64), nullable=True),
     sa.Column('department', sa.String(length=120), nullable=True),
-    sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
