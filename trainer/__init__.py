@@ -71,8 +71,14 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.api.views import bp as api_bp
     from trainer.auth.views import bp as auth_bp
     from trainer.author.views import bp as author_bp
+    from trainer.certificates.views import bp as certificates_bp
     from trainer.hr.views import bp as hr_bp
+    from trainer.learn.practice_views import bp as practice_bp
+    from trainer.learn.quiz_views import bp as quiz_bp
     from trainer.learn.views import bp as learn_bp
 
-    for blueprint in (auth_bp, learn_bp, author_bp, hr_bp, admin_bp, api_bp):
+    for blueprint in (
+        auth_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
+        author_bp, hr_bp, admin_bp, api_bp,
+    ):  # fmt: skip
         app.register_blueprint(blueprint)

@@ -1,11 +1,16 @@
 """Dashboard, course pages and lessons."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
-from trainer.content.markdown import render_markdown
+from trainer.content.markdown import heading_ids, render_markdown
 from trainer.dimensions import DIMENSIONS
-from trainer.services import catalog
+from trainer.extensions import db
+from trainer.forms import EmptyForm
+from trainer.models import Course, Lesson, Quiz
+from trainer.services import catalog, practice, progress
 
 bp = Blueprint("learn", __name__)
 DIMENSION_HEADINGS = {dimension.key: dimension.heading for dimension in DIMENSIONS}
@@ -14,45 +19,97 @@ DIMENSION_HEADINGS = {dimension.key: dimension.heading for dimension in DIMENSIO
 @bp.get("/")
 @login_required
 def dashboard() -> str:
-    """Every course with the learner's progress at a glance."""
-    rows = []
-    for course in catalog.courses():
-        lessons = catalog.published_lessons(course)
-        done = catalog.completed_lesson_ids(current_user.id, course)
-        rows.append((course, len(lessons), len([les for les in lessons if les.id in done])))
-    return render_template("learn/dashboard.html", rows=rows)
+    """Every course with the learner's progress at a glance, and the practice queue."""
+    rows = [
+        (course, progress.course_status(current_user.id, course)) for course in catalog.courses()
+    ]
+    due, queued = practice.queue_size(current_user.id)
+    return render_template("learn/dashboard.html", rows=rows, due=due, queued=queued)
+
+
+def _course_or_404(slug: str) -> tuple[Course, list[Lesson]]:
+    course = catalog.course_by_slug(slug)
+    lessons = catalog.published_lessons(course) if course else []
+    if course is None or not lessons:
+        abort(404)
+    return course, lessons
+
+
+def _quizzes(course: Course) -> list[Quiz]:
+    return list(
+        db.session.execute(
+            db.select(Quiz)
+            .where(Quiz.course_id == course.id, Quiz.status == "active")
+            .order_by(Quiz.position)
+        ).scalars()
+    )
 
 
 @bp.get("/courses/<slug>")
 @login_required
 def course(slug: str) -> str:
-    """A course's lessons in order."""
-    found = catalog.course_by_slug(slug)
-    if found is None:
-        abort(404)
-    lessons = catalog.published_lessons(found)
-    if not lessons:
-        abort(404)
-    done = catalog.completed_lesson_ids(current_user.id, found)
-    return render_template("learn/course.html", course=found, lessons=lessons, done=done)
+    """A course: progress, lessons in order with their checks, and the final exam."""
+    found, lessons = _course_or_404(slug)
+    quizzes = _quizzes(found)
+    return render_template(
+        "learn/course.html",
+        course=found,
+        lessons=lessons,
+        done=catalog.completed_lesson_ids(current_user.id, found),
+        status=progress.course_status(current_user.id, found),
+        checks={quiz.lesson_id: quiz for quiz in quizzes if not quiz.is_final},
+        finals=[quiz for quiz in quizzes if quiz.is_final],
+        dimensions=DIMENSION_HEADINGS,
+    )
 
 
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str) -> str:
-    """One published lesson, rendered and sanitised, with previous/next links."""
-    found = catalog.course_by_slug(slug)
-    lessons = catalog.published_lessons(found) if found else []
+    """One published lesson, rendered and sanitised, with contents and previous/next links."""
+    found, lessons = _course_or_404(slug)
     index = next((i for i, les in enumerate(lessons) if les.slug == lesson_slug), None)
-    if found is None or index is None:
+    if index is None:
         abort(404)
     current = lessons[index]
+    record = progress.open_lesson(current_user.id, current)
+    db.session.commit()
+    check = next((q for q in _quizzes(found) if q.lesson_id == current.id), None)
     return render_template(
         "learn/lesson.html",
         course=found,
         lesson=current,
         body=render_markdown(current.body),
+        contents=[(anchor, title) for anchor, title in heading_ids(current.body)],
         dimension=DIMENSION_HEADINGS.get(current.dimension or ""),
+        done=record.completed_at is not None,
+        check=check,
         previous=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        form=EmptyForm(),
     )
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/done")
+@login_required
+def mark_done(slug: str, lesson_slug: str) -> Response:
+    """Mark a lesson done, then go on to what comes next."""
+    found, lessons = _course_or_404(slug)
+    current = next((les for les in lessons if les.slug == lesson_slug), None)
+    if current is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    progress.complete_lesson(current_user.id, current)
+    completion = progress.record_completion_if_earned(current_user.id, found)
+    db.session.commit()
+    flash(_("Lesson marked as done."), "success")
+    if completion is not None:
+        return redirect(url_for("certificates.certificate", code=completion.certificate_code))
+    check = next((q for q in _quizzes(found) if q.lesson_id == current.id), None)
+    if check is not None:
+        return redirect(url_for("quiz.intro", quiz_id=check.id))
+    following = lessons[lessons.index(current) + 1 :]
+    if following:
+        return redirect(url_for("learn.lesson", slug=slug, lesson_slug=following[0].slug))
+    return redirect(url_for("learn.course", slug=slug))

@@ -1,7 +1,13 @@
 """All models, importable from one place (and known to Alembic through this import)."""
 
 from trainer.models.content import Course, Lesson, Question, QuestionOption, Quiz, QuizQuestion
-from trainer.models.progress import Attempt, AttemptItem, CourseCompletion, LessonProgress
+from trainer.models.progress import (
+    Attempt,
+    AttemptItem,
+    CourseCompletion,
+    LessonProgress,
+    PracticeItem,
+)
 from trainer.models.user import ROLES, User, UserRole, normalize_email
 
 __all__ = [
@@ -12,6 +18,7 @@ __all__ = [
     "CourseCompletion",
     "Lesson",
     "LessonProgress",
+    "PracticeItem",
     "Question",
     "QuestionOption",
     "Quiz",

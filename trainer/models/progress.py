@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.dimensions import MARKETS
@@ -38,6 +38,15 @@ class Attempt(db.Model):
     __table_args__ = (
         CheckConstraint(one_of("status", ATTEMPT_STATUSES), name="status"),
         CheckConstraint("score IS NULL OR score >= 0", name="score"),
+        # At most one unfinished attempt per learner and quiz, even under concurrent starts.
+        Index(
+            "uq_attempt_one_in_progress",
+            "user_id",
+            "quiz_id",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,3 +112,22 @@ class CourseCompletion(db.Model):
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
+
+
+class PracticeItem(db.Model):
+    """A question in a learner's practice queue, scheduled by Leitner boxes."""
+
+    __tablename__ = "practice_item"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        CheckConstraint("box BETWEEN 1 AND 5", name="box"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    box: Mapped[int] = mapped_column(default=1)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviews: Mapped[int] = mapped_column(default=0)
+
+    question: Mapped[Question] = relationship()

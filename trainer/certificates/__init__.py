@@ -1,0 +1,1 @@
+"""Certificates of course completion: printable pages, PDF downloads and public verification."""

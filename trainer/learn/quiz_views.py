@@ -1,0 +1,246 @@
+"""Taking a quiz: start or resume, answer item by item, submit once, see the result."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)  # fmt: skip
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from trainer.extensions import db
+from trainer.forms import EmptyForm
+from trainer.learn.forms import MarketForm, OptionForm
+from trainer.models import Attempt, AttemptItem, Quiz
+from trainer.quiz.types import question_type
+from trainer.services import attempts
+from trainer.services.attempts import AttemptRefused
+
+bp = Blueprint("quiz", __name__)
+
+
+def refusal_message(refused: AttemptRefused) -> str:
+    """What to tell the learner when an attempt is refused."""
+    messages = {
+        "no_attempts_left": _("You have used all attempts allowed for this quiz."),
+        "time_up": _("Time is up: your attempt was graded with the answers you saved."),
+        "already_submitted": _("This attempt has already been submitted."),
+        "invalid_answer": _("That answer is not one of the options. Please choose again."),
+    }
+    if refused.reason == "cooldown" and refused.until:
+        return _("You can try again after %(time)s.", time=format_datetime(refused.until))
+    return messages.get(refused.reason, _("This is not possible now."))
+
+
+def _quiz_or_404(quiz_id: int) -> Quiz:
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or quiz.status != "active":
+        abort(404)
+    return quiz
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The current user's attempt; anybody else's is simply not found."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _item(attempt: Attempt, position: int) -> AttemptItem:
+    if not 1 <= position <= len(attempt.items):
+        abort(404)
+    return attempt.items[position - 1]
+
+
+@bp.get("/quizzes/<int:quiz_id>")
+@login_required
+def intro(quiz_id: int) -> str:
+    """The quiz's rules, the learner's attempts so far, and a start (or resume) button."""
+    quiz = _quiz_or_404(quiz_id)
+    state = attempts.availability(current_user.id, quiz)
+    history = db.session.execute(
+        db.select(Attempt)
+        .where(Attempt.user_id == current_user.id, Attempt.quiz_id == quiz.id)
+        .order_by(Attempt.started_at.desc())
+    ).scalars()
+    return render_template(
+        "learn/quiz_intro.html",
+        quiz=quiz,
+        state=state,
+        history=list(history),
+        refusal=refusal_message(state.refused) if state.refused else None,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/quizzes/<int:quiz_id>/start")
+@login_required
+def start(quiz_id: int) -> Response:
+    """Start a new attempt, or resume the unfinished one."""
+    quiz = _quiz_or_404(quiz_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = attempts.start_attempt(current_user.id, quiz)
+    except AttemptRefused as refused:
+        flash(refusal_message(refused), "error")
+        return redirect(url_for("quiz.intro", quiz_id=quiz.id))
+    db.session.commit()
+    position = attempts.first_open_position(attempt)
+    return redirect(url_for("quiz.item", attempt_id=attempt.id, position=position))
+
+
+@bp.get("/attempts/<int:attempt_id>/items/<int:position>")
+@login_required
+def item(attempt_id: int, position: int) -> Response | str:
+    """One item: the situation, step 1 (market) and step 2 (approach)."""
+    attempt = _own_attempt(attempt_id)
+    if attempts.grade_if_overdue(attempt):
+        db.session.commit()
+        flash(refusal_message(AttemptRefused("time_up")), "info")
+    if attempt.status == "graded":
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    current = _item(attempt, position)
+    return _render_item(attempt, current)
+
+
+def _render_item(
+    attempt: Attempt,
+    current: AttemptItem,
+    market_form: MarketForm | None = None,
+    option_form: OptionForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    kind = question_type(current.question)
+    options = {option.id: option.text for option in current.question.options}
+    return render_template(
+        "learn/quiz_item.html",
+        attempt=attempt,
+        item=current,
+        kind=kind,
+        market_form=market_form or MarketForm(market=current.market_answer),
+        option_form=option_form
+        or OptionForm(
+            [(option_id, options[option_id]) for option_id in current.option_order],
+            option=current.chosen_option_id,
+        ),
+        deadline=attempts.deadline(attempt),
+    ), status
+
+
+def _saved(attempt: Attempt, current: AttemptItem, step: str) -> Response:
+    """After saving: JSON for the page's script, else the next place to go."""
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(saved=True, step=step)
+    if step == "market" and question_type(current.question).has_market_step:
+        anchor = "step-2"
+        return redirect(
+            url_for("quiz.item", attempt_id=attempt.id, position=current.position) + f"#{anchor}"
+        )
+    if current.position < len(attempt.items):
+        return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position + 1))
+    return redirect(url_for("quiz.review", attempt_id=attempt.id))
+
+
+def _refused(attempt: Attempt, current: AttemptItem, refused: AttemptRefused) -> Response:
+    db.session.commit()  # a time-up grading is kept
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(saved=False, error=refusal_message(refused)), 409
+    flash(refusal_message(refused), "error")
+    if attempt.status == "graded":
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position))
+
+
+def _closed(attempt: Attempt, current: AttemptItem) -> Response | None:
+    """The answer to a POST on an attempt that time or a submit has closed, if it is."""
+    if attempts.grade_if_overdue(attempt):
+        return _refused(attempt, current, AttemptRefused("time_up"))
+    if attempt.status != "in_progress":
+        return _refused(attempt, current, AttemptRefused("already_submitted"))
+    return None
+
+
+@bp.post("/attempts/<int:attempt_id>/items/<int:position>/market")
+@login_required
+def save_market(attempt_id: int, position: int) -> Response | tuple[str, int]:
+    """Save step 1."""
+    attempt = _own_attempt(attempt_id)
+    current = _item(attempt, position)
+    if (closed := _closed(attempt, current)) is not None:
+        return closed
+    form = MarketForm()
+    if not form.validate_on_submit():
+        return _render_item(attempt, current, market_form=form, status=400)
+    try:
+        attempts.save_market(attempt, current, form.market.data or "")
+    except AttemptRefused as refused:
+        return _refused(attempt, current, refused)
+    return _saved(attempt, current, "market")
+
+
+@bp.post("/attempts/<int:attempt_id>/items/<int:position>/option")
+@login_required
+def save_option(attempt_id: int, position: int) -> Response | tuple[str, int]:
+    """Save step 2 (or the single step of a plain question)."""
+    attempt = _own_attempt(attempt_id)
+    current = _item(attempt, position)
+    if (closed := _closed(attempt, current)) is not None:
+        return closed
+    options = {option.id: option.text for option in current.question.options}
+    form = OptionForm([(option_id, options[option_id]) for option_id in current.option_order])
+    if not form.validate_on_submit():
+        return _render_item(attempt, current, option_form=form, status=400)
+    try:
+        attempts.save_option(attempt, current, form.option.data)
+    except AttemptRefused as refused:
+        return _refused(attempt, current, refused)
+    return _saved(attempt, current, "option")
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def review(attempt_id: int) -> Response | str:
+    """All items with what is answered, and the submit button."""
+    attempt = _own_attempt(attempt_id)
+    if attempts.grade_if_overdue(attempt):
+        db.session.commit()
+    if attempt.status == "graded":
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return render_template(
+        "learn/quiz_review.html", attempt=attempt, form=EmptyForm(),
+        deadline=attempts.deadline(attempt), question_type=question_type,
+    )  # fmt: skip
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int) -> Response:
+    """Grade the attempt (once; a repeated submit shows the same result)."""
+    attempt = _own_attempt(attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    attempts.submit(attempt)
+    db.session.commit()
+    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int) -> Response | str:
+    """Score, pass or fail, and per item: answers, the right ones, feedback, explanation."""
+    attempt = _own_attempt(attempt_id)
+    if attempts.grade_if_overdue(attempt):
+        db.session.commit()
+    if attempt.status != "graded":
+        return redirect(url_for("quiz.review", attempt_id=attempt.id))
+    return render_template("learn/quiz_result.html", attempt=attempt, question_type=question_type)

@@ -1,0 +1,1 @@
+"""The quiz engine: question types, drawing questions, and practice scheduling."""

@@ -1,0 +1,181 @@
+"""Quiz attempts: start (or resume), save answers step by step, and grade exactly once."""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+
+from trainer.extensions import db
+from trainer.models import Attempt, AttemptItem, Question, Quiz
+from trainer.models.types import utcnow
+from trainer.quiz.drawing import draw_questions
+from trainer.quiz.types import question_type
+from trainer.services import practice, progress
+
+
+class AttemptRefused(Exception):
+    """An attempt cannot be started or changed now; `reason` says why (a stable key)."""
+
+    def __init__(self, reason: str, until: datetime | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether the learner may start the quiz now, and what they already did."""
+
+    attempts_used: int
+    in_progress: Attempt | None
+    refused: AttemptRefused | None
+
+
+def availability(user_id: int, quiz: Quiz, now: datetime | None = None) -> Availability:
+    """Apply the quiz's retake policy: attempts allowed and the cool-down between them."""
+    now = now or utcnow()
+    in_progress = _in_progress(user_id, quiz.id)
+    graded = db.session.execute(
+        db.select(func.count(), func.max(Attempt.submitted_at)).where(
+            Attempt.user_id == user_id, Attempt.quiz_id == quiz.id, Attempt.status == "graded"
+        )
+    ).one()
+    used, last_submitted = graded
+    refused = None
+    if in_progress is None:
+        if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
+            refused = AttemptRefused("no_attempts_left")
+        elif last_submitted and quiz.cooldown_minutes:
+            until = last_submitted + timedelta(minutes=quiz.cooldown_minutes)
+            if now < until:
+                refused = AttemptRefused("cooldown", until)
+    return Availability(used, in_progress, refused)
+
+
+def _in_progress(user_id: int, quiz_id: int) -> Attempt | None:
+    return db.session.execute(
+        db.select(Attempt).where(
+            Attempt.user_id == user_id,
+            Attempt.quiz_id == quiz_id,
+            Attempt.status == "in_progress",
+        )
+    ).scalar_one_or_none()
+
+
+def start_attempt(user_id: int, quiz: Quiz, rng: random.Random | None = None) -> Attempt:
+    """Resume the unfinished attempt, or draw a new one if the policy allows."""
+    state = availability(user_id, quiz)
+    if state.in_progress is not None:
+        return state.in_progress
+    if state.refused is not None:
+        raise state.refused
+    rng = rng or random.SystemRandom()
+    pool = [question for question in quiz.questions if question.status == "active"]
+    questions = draw_questions(pool, quiz.items_per_attempt, quiz.draw_rules, rng)
+    attempt = Attempt(user_id=user_id, quiz_id=quiz.id)
+    for position, question in enumerate(questions, 1):
+        option_ids = [option.id for option in question.options]
+        if question_type(question).shuffle_options:
+            rng.shuffle(option_ids)
+        attempt.items.append(
+            AttemptItem(question_id=question.id, position=position, option_order=option_ids)
+        )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # a concurrent request started one first: resume that one
+        existing = _in_progress(user_id, quiz.id)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def deadline(attempt: Attempt) -> datetime | None:
+    """When the attempt's time runs out, if the quiz has a limit."""
+    minutes = attempt.quiz.time_limit_minutes
+    return attempt.started_at + timedelta(minutes=minutes) if minutes else None
+
+
+def grade_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Grade an unfinished attempt whose time ran out, with what was saved; whether it was."""
+    limit = deadline(attempt)
+    if attempt.status == "in_progress" and limit is not None and (now or utcnow()) >= limit:
+        submit(attempt)
+        return True
+    return False
+
+
+def _open_item(attempt: Attempt, item: AttemptItem) -> None:
+    if grade_if_overdue(attempt):
+        raise AttemptRefused("time_up")
+    if attempt.status != "in_progress":
+        raise AttemptRefused("already_submitted")
+    if item.attempt_id != attempt.id:
+        raise AttemptRefused("not_in_attempt")
+
+
+def save_market(attempt: Attempt, item: AttemptItem, market: str) -> None:
+    """Save step 1 of a scenario: the market the learner recognised."""
+    _open_item(attempt, item)
+    if not question_type(item.question).has_market_step or market not in ("B2B", "B2C"):
+        raise AttemptRefused("invalid_answer")
+    item.market_answer = market
+    item.answered_at = utcnow()
+    db.session.flush()
+
+
+def save_option(attempt: Attempt, item: AttemptItem, option_id: int) -> None:
+    """Save the chosen option; only options drawn for this item are accepted."""
+    _open_item(attempt, item)
+    if option_id not in item.option_order:
+        raise AttemptRefused("invalid_answer")
+    item.chosen_option_id = option_id
+    item.answered_at = utcnow()
+    db.session.flush()
+
+
+def submit(attempt: Attempt) -> Attempt:
+    """Grade the attempt once; a repeated or concurrent submit returns the first grade."""
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .values(status="graded", submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    if claimed != 1:
+        return attempt  # somebody else graded it: theirs is the grade
+    score = max_score = 0
+    wrong: list[Question] = []
+    for item in attempt.items:
+        kind = question_type(item.question)
+        grade = kind.grade(item.question, item.market_answer, item.chosen_option_id)
+        item.market_correct = grade.market_correct
+        item.option_correct = grade.option_correct
+        item.points = grade.points
+        score += grade.points
+        max_score += kind.max_points
+        if grade.points < kind.max_points:
+            wrong.append(item.question)
+    attempt.score = score
+    attempt.max_score = max_score
+    attempt.percent = round(100 * score / max_score, 1) if max_score else 0.0
+    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+    db.session.flush()
+    practice.enqueue(attempt.user_id, wrong)
+    if attempt.quiz.is_final:
+        progress.record_completion_if_earned(attempt.user_id, attempt.quiz.course)
+    return attempt
+
+
+def first_open_position(attempt: Attempt) -> int:
+    """The first item still missing an answer (or the last one), to resume at."""
+    for item in attempt.items:
+        if item.chosen_option_id is None or (
+            question_type(item.question).has_market_step and item.market_answer is None
+        ):
+            return item.position
+    return len(attempt.items)

@@ -1,0 +1,68 @@
+"""The practice queue: questions answered wrong come back until answered right."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import func
+
+from trainer.extensions import db
+from trainer.models import PracticeItem, Question
+from trainer.models.types import utcnow
+from trainer.quiz.leitner import next_review
+
+
+def enqueue(user_id: int, questions: Iterable[Question]) -> None:
+    """Put each question in box 1, due now (again, if it was already queued)."""
+    now = utcnow()
+    for question in questions:
+        item = _item(user_id, question.id)
+        if item is None:
+            db.session.add(PracticeItem(user_id=user_id, question_id=question.id, due_at=now))
+        else:
+            item.box, item.due_at = 1, now
+    db.session.flush()
+
+
+def _item(user_id: int, question_id: int) -> PracticeItem | None:
+    return db.session.execute(
+        db.select(PracticeItem).where(
+            PracticeItem.user_id == user_id, PracticeItem.question_id == question_id
+        )
+    ).scalar_one_or_none()
+
+
+def next_due(user_id: int) -> PracticeItem | None:
+    """The question to practise now: the one due longest ago."""
+    return db.session.execute(
+        db.select(PracticeItem)
+        .join(Question)
+        .where(
+            PracticeItem.user_id == user_id,
+            PracticeItem.due_at <= utcnow(),
+            Question.status == "active",
+        )
+        .order_by(PracticeItem.due_at, PracticeItem.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def queue_size(user_id: int) -> tuple[int, int]:
+    """(due now, queued in all) for the user."""
+    due, total = db.session.execute(
+        db.select(func.count().filter(PracticeItem.due_at <= utcnow()), func.count()).where(
+            PracticeItem.user_id == user_id
+        )
+    ).one()
+    return due, total
+
+
+def record_review(item: PracticeItem, correct: bool) -> bool:
+    """Move the item between boxes; whether it is now mastered (and left the queue)."""
+    item.reviews += 1
+    box, due = next_review(item.box, correct, utcnow())
+    if box is None:
+        db.session.delete(item)
+        db.session.flush()
+        return True
+    item.box, item.due_at = box, due
+    db.session.flush()
+    return False

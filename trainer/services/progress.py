@@ -1,0 +1,132 @@
+"""Learner progress: lessons opened and done, course status, and completion."""
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+
+from trainer.extensions import db
+from trainer.models import Attempt, Course, CourseCompletion, Lesson, LessonProgress, Quiz
+from trainer.models.types import utcnow
+from trainer.services import catalog
+
+# Unambiguous letters and digits only: codes are read aloud and typed from paper.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def open_lesson(user_id: int, lesson: Lesson) -> LessonProgress:
+    """Record the first time the user opens `lesson`; later openings change nothing."""
+    progress = _progress(user_id, lesson.id)
+    if progress is None:
+        progress = LessonProgress(user_id=user_id, lesson_id=lesson.id)
+        db.session.add(progress)
+        db.session.flush()
+    return progress
+
+
+def complete_lesson(user_id: int, lesson: Lesson) -> LessonProgress:
+    """Mark `lesson` done (once: the first completion time is kept)."""
+    progress = open_lesson(user_id, lesson)
+    if progress.completed_at is None:
+        progress.completed_at = utcnow()
+        db.session.flush()
+    return progress
+
+
+def _progress(user_id: int, lesson_id: int) -> LessonProgress | None:
+    return db.session.execute(
+        db.select(LessonProgress).where(
+            LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson_id
+        )
+    ).scalar_one_or_none()
+
+
+def best_percent(user_id: int, quiz_id: int) -> float | None:
+    """The user's best graded score on a quiz, in percent."""
+    return db.session.execute(
+        db.select(func.max(Attempt.percent)).where(
+            Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.status == "graded"
+        )
+    ).scalar_one()
+
+
+def final_exam(course: Course) -> Quiz | None:
+    """The course's active final exam, if it has one."""
+    return db.session.execute(
+        db.select(Quiz).where(
+            Quiz.course_id == course.id, Quiz.is_final.is_(True), Quiz.status == "active"
+        )
+    ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class CourseStatus:
+    """Where a learner stands in a course."""
+
+    lessons_total: int
+    lessons_done: int
+    best_score: float | None
+    passed: bool
+    completion: CourseCompletion | None
+    next_lesson: Lesson | None
+    next_quiz: Quiz | None
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
+
+
+def course_status(user_id: int, course: Course) -> CourseStatus:
+    """Lessons done, best final score, passed, completion, and the next step."""
+    lessons = catalog.published_lessons(course)
+    done = catalog.completed_lesson_ids(user_id, course)
+    exam = final_exam(course)
+    best = best_percent(user_id, exam.id) if exam else None
+    passed = exam is not None and best is not None and best >= exam.pass_mark
+    next_lesson = next((lesson for lesson in lessons if lesson.id not in done), None)
+    return CourseStatus(
+        lessons_total=len(lessons),
+        lessons_done=sum(lesson.id in done for lesson in lessons),
+        best_score=best,
+        passed=passed,
+        completion=completion_of(user_id, course),
+        next_lesson=next_lesson,
+        next_quiz=exam if next_lesson is None and not passed else None,
+    )
+
+
+def completion_of(user_id: int, course: Course) -> CourseCompletion | None:
+    """The user's completion record of `course`, if any."""
+    return db.session.execute(
+        db.select(CourseCompletion).where(
+            CourseCompletion.user_id == user_id, CourseCompletion.course_id == course.id
+        )
+    ).scalar_one_or_none()
+
+
+def record_completion_if_earned(user_id: int, course: Course) -> CourseCompletion | None:
+    """Record the completion once every lesson is done and the final exam passed."""
+    status = course_status(user_id, course)
+    if status.completion is not None:
+        return status.completion
+    if status.next_lesson is not None or not status.passed or status.best_score is None:
+        return None
+    completion = CourseCompletion(
+        user_id=user_id,
+        course_id=course.id,
+        score=status.best_score,
+        certificate_code=new_certificate_code(),
+    )
+    try:
+        with db.session.begin_nested():  # a concurrent request may record it first
+            db.session.add(completion)
+    except IntegrityError:
+        return completion_of(user_id, course)
+    return completion
+
+
+def new_certificate_code() -> str:
+    """A random, readable verification code such as `K7QM-4XPA-2HRT`."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
