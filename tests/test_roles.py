@@ -9,6 +9,7 @@ from tests.conftest import get_user
 GUARDED = [
     ("/author/", "trainer"),
     ("/hr/", "hr"),
+    ("/audit/", "hr"),
     ("/admin/users", "admin"),
 ]
 
@@ -79,3 +80,14 @@ def test_trainer_cannot_post_admin_actions(
 def test_missing_user_is_404(client: FlaskClient, login_as) -> None:
     login_as("admin")
     assert client.get("/admin/users/999999/roles").status_code == 404
+
+
+def test_role_changes_are_audited_and_the_log_is_read_only(
+    app: Flask, client: FlaskClient, login_as, make_user
+) -> None:
+    login_as("admin")
+    other = make_user("ewa@example.com")
+    client.post(f"/admin/users/{other}/roles", data={"roles": ["hr"]})
+    page = client.get("/audit/").text
+    assert "roles.change" in page and "ewa@example.com" in page
+    assert client.post("/audit/").status_code == 405

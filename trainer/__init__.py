@@ -67,18 +67,26 @@ def _instance_secret_key(instance: Path) -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from trainer.admin.token_views import bp as tokens_bp
     from trainer.admin.views import bp as admin_bp
     from trainer.api.views import bp as api_bp
+    from trainer.auth.invitation_views import bp as invitation_bp
     from trainer.auth.views import bp as auth_bp
+    from trainer.author.analysis_views import bp as analysis_bp
+    from trainer.author.gift_views import bp as gift_bp
     from trainer.author.views import bp as author_bp
     from trainer.certificates.views import bp as certificates_bp
+    from trainer.hr.audit_views import bp as audit_bp
+    from trainer.hr.import_views import bp as hr_import_bp
     from trainer.hr.views import bp as hr_bp
     from trainer.learn.practice_views import bp as practice_bp
     from trainer.learn.quiz_views import bp as quiz_bp
     from trainer.learn.views import bp as learn_bp
+    from trainer.privacy.views import bp as privacy_bp
 
     for blueprint in (
-        auth_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
-        author_bp, hr_bp, admin_bp, api_bp,
+        auth_bp, invitation_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
+        author_bp, analysis_bp, gift_bp, hr_bp, hr_import_bp, audit_bp,
+        admin_bp, tokens_bp, api_bp, privacy_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)

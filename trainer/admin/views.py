@@ -10,7 +10,7 @@ from trainer.auth.decorators import role_required
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import User
-from trainer.services import accounts
+from trainer.services import accounts, audit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,7 +41,12 @@ def edit_roles(user_id: int) -> Response | str:
         if user.id == current_user.id and "admin" not in roles:
             flash(_("You cannot take the admin role from yourself."), "error")
         else:
+            before = sorted(user.role_names)
             user.set_roles(roles)
+            audit.record(
+                current_user, "roles.change",
+                {"user": user.email, "before": before, "after": sorted(roles)},
+            )  # fmt: skip
             db.session.commit()
             flash(_("Roles of %(email)s saved.", email=user.email), "success")
             return redirect(url_for("admin.users"))
@@ -59,6 +64,7 @@ def deactivate(user_id: int) -> Response:
         flash(_("You cannot deactivate yourself."), "error")
     else:
         accounts.deactivate(user)
+        audit.record(current_user, "user.deactivate", {"user": user.email})
         db.session.commit()
         flash(_("%(email)s can no longer sign in.", email=user.email), "success")
     return redirect(url_for("admin.users"))

@@ -7,7 +7,11 @@ def register_commands(app: Flask) -> None:
     """Add every command group to `app`."""
     from trainer.cli.bootstrap import bootstrap
     from trainer.cli.content import content
+    from trainer.cli.demo import demo
+    from trainer.cli.hr import hr
+    from trainer.cli.questions import questions
+    from trainer.cli.tokens import tokens
     from trainer.cli.users import users
 
-    for command in (bootstrap, content, users):
+    for command in (bootstrap, content, demo, hr, questions, tokens, users):
         app.cli.add_command(command)

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from trainer.extensions import db
 from trainer.models import ROLES, User
-from trainer.services import accounts
+from trainer.services import accounts, audit
 
 users = AppGroup("users", help="Manage user accounts.")
 
@@ -67,7 +67,11 @@ def set_roles(email: str, roles: tuple[str, ...]) -> None:
     if not roles:
         raise click.ClickException("give at least one --role")
     user = _user(email)
+    before = sorted(user.role_names)
     user.set_roles(set(roles))
+    audit.record(
+        "cli", "roles.change", {"user": user.email, "before": before, "after": sorted(roles)}
+    )
     db.session.commit()
     click.echo(f"{user.email}: {', '.join(sorted(user.role_names))}")
 
@@ -78,5 +82,6 @@ def deactivate(email: str) -> None:
     """Stop a user from signing in and end all their sessions."""
     user = _user(email)
     accounts.deactivate(user)
+    audit.record("cli", "user.deactivate", {"user": user.email})
     db.session.commit()
     click.echo(f"deactivated {user.email}")

@@ -1,5 +1,6 @@
 """All models, importable from one place (and known to Alembic through this import)."""
 
+from trainer.models.audit import ApiToken, Assignment, AuditEvent, ContentVersion
 from trainer.models.content import Course, Lesson, Question, QuestionOption, Quiz, QuizQuestion
 from trainer.models.progress import (
     Attempt,
@@ -12,8 +13,12 @@ from trainer.models.user import ROLES, User, UserRole, normalize_email
 
 __all__ = [
     "ROLES",
+    "ApiToken",
+    "Assignment",
     "Attempt",
     "AttemptItem",
+    "AuditEvent",
+    "ContentVersion",
     "Course",
     "CourseCompletion",
     "Lesson",

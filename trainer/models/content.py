@@ -57,6 +57,8 @@ class Lesson(db.Model):
     objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
     takeaways: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="published")
+    # Bumped by every save, so an editor can tell that someone else saved in between.
+    version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="lessons")
@@ -90,6 +92,8 @@ class Question(db.Model):
     lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="SET NULL"))
     lesson_anchor: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # Bumped by every save, so an editor can tell that someone else saved in between.
+    version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship()

@@ -1,0 +1,1 @@
+"""Personal data: a learner downloads theirs; an admin erases a learner."""

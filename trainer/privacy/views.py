@@ -1,0 +1,8 @@
+"""Download one's own data; erase a learner (admins)."""
+
+from flask import Blueprint
+
+bp = Blueprint(
+    "privacy",
+    __name__,
+)
