@@ -141,11 +141,9 @@ def _saved(attempt: Attempt, current: AttemptItem, step: str) -> Response:
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(saved=True, step=step)
-    if step == "market" and question_type(current.question).has_market_step:
-        anchor = "step-2"
-        return redirect(
-            url_for("quiz.item", attempt_id=attempt.id, position=current.position) + f"#{anchor}"
-        )
+    if step == "market":
+        here = url_for("quiz.item", attempt_id=attempt.id, position=current.position)
+        return redirect(f"{here}#step-2")
     if current.position < len(attempt.items):
         return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position + 1))
     return redirect(url_for("quiz.review", attempt_id=attempt.id))

@@ -1,0 +1,273 @@
+"""A real browser (headless Chromium) on the learner's path: register, lesson, quiz, result.
+
+Chromium comes from Debian's `chromium` package and Playwright from the test extra. Without
+them these tests skip, unless TRAINER_REQUIRE_BROWSER=1 (set in CI) makes them fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+
+try:
+    from axe_playwright_python.base import AxeResults
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        ConsoleMessage,
+        Page,
+        expect,
+        sync_playwright,
+    )
+except ImportError:  # the `browser` fixture explains how to install them
+    sync_playwright = None
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
+TIMEOUT_MS = 10_000  # a step that takes longer is broken; fail sooner than the default 30 s
+
+# What a learner sees: the Polish interface (trainer/translations/pl) and the sample course.
+MARKETS = {"B2B": "B2B: sprzedaż firmie", "B2C": "B2C: sprzedaż konsumentowi"}
+# A phrase of each scenario's situation -> its market, right approach and that one's feedback.
+SCENARIOS = {
+    "kierownik magazynu": (
+        "B2B", "Przygotuję argumenty dla każdej z trzech osób.", "Tak, decyduje zespół.",
+    ),
+    "Pani Ewa": (
+        "B2C", "Pokażę, jak ekspres umili jej poranki.", "Tak, decyduje sama i emocje grają rolę.",
+    ),
+}  # fmt: skip
+
+Visit = Callable[["Page", str], None]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for the whole run; skipped (or failed, in CI) when it is missing."""
+    missing = [
+        what
+        for what, absent in (
+            (f"Chromium at {CHROMIUM} (apt-get install chromium)", not Path(CHROMIUM).exists()),
+            ("Playwright (pip install -e '.[test]')", sync_playwright is None),
+        )
+        if absent
+    ]
+    if missing:
+        message = "browser tests need " + " and ".join(missing)
+        if os.environ.get("TRAINER_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message}; TRAINER_REQUIRE_BROWSER=1 requires them", pytrace=False)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(synced: Flask) -> Iterator[str]:
+    """The base URL of the app (sample course loaded, CSRF on), served from a thread.
+
+    Built on conftest's `app`, so the rows are deleted after the test, once this stops.
+    """
+    synced.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, synced, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+class Browsing:
+    """Pages in fresh browser contexts on the live server; console errors are collected."""
+
+    def __init__(self, browser: Browser, base_url: str, viewport: dict[str, int]) -> None:
+        self.browser, self.base_url, self.viewport = browser, base_url, viewport
+        self.contexts: list[BrowserContext] = []
+        self.errors: list[str] = []
+
+    def page(self, javascript: bool = True) -> Page:
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            viewport=self.viewport,
+            locale="pl-PL",
+            java_script_enabled=javascript,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda message: self._console(page, message))
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        return page
+
+    def _console(self, page: Page, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"{page.url}: {message.text}")
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def browsing(
+    browser: Browser, live_server: str, request: pytest.FixtureRequest
+) -> Iterator[Browsing]:
+    """Browsing on a desktop, then on a phone."""
+    browsing = Browsing(browser, live_server, VIEWPORTS[request.param])
+    yield browsing
+    browsing.close()
+
+
+def expect_path(page: Page, pattern: str) -> re.Match[str]:
+    """Wait until the page at a path matching `pattern` (a regex) has loaded; return the match."""
+    url = re.compile(rf"^https?://[^/]+{pattern}$")
+    page.wait_for_url(url)
+    return url.match(page.url)
+
+
+def take_the_course(page: Page, javascript: bool, visit: Visit | None = None) -> None:
+    """Register, open a lesson, mark it done, take its two-item quiz, see result and progress.
+
+    `visit(page, name)` is called on every page of the way, once it has loaded.
+    """
+    visit = visit or (lambda page, name: None)
+    page.goto("/register")
+    expect(page.locator("input[name=csrf_token]").first).not_to_have_value("")  # CSRF is on
+    visit(page, "register")
+    page.get_by_label("Imię i nazwisko").fill("Ala Nowak")
+    page.get_by_label("E-mail").fill("ala@example.com")
+    page.get_by_label("Hasło", exact=True).fill(PASSWORD)
+    page.get_by_label("Powtórz hasło").fill(PASSWORD)
+    page.get_by_role("button", name="Załóż konto").click()
+
+    expect_path(page, "/")
+    expect(page.get_by_text("Witaj w Trainerze!")).to_be_visible()
+    visit(page, "dashboard")
+    page.get_by_role("link", name="Kurs próbny", exact=True).click()
+    expect_path(page, "/courses/sample")
+    visit(page, "course")
+    page.get_by_role("link", name="Różnice w procesie decyzyjnym").click()
+    expect_path(page, "/courses/sample/lessons/proces-decyzyjny")
+    visit(page, "lesson")
+    page.get_by_role("button", name="Oznacz jako ukończoną").click()
+
+    expect_path(page, r"/quizzes/\d+")
+    expect(page.get_by_text("Lekcja oznaczona jako ukończona.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sprawdzian")).to_be_visible()
+    visit(page, "quiz intro")
+    page.get_by_role("button", name="Rozpocznij test").click()
+    attempt = expect_path(page, r"/attempts/(\d+)/items/1").group(1)
+    feedback = [answer_item(page, attempt, position, javascript, visit) for position in (1, 2)]
+
+    expect_path(page, f"/attempts/{attempt}")
+    visit(page, "review")
+    page.get_by_role("button", name="Oddaj do oceny").click()
+    expect_path(page, f"/attempts/{attempt}/result")
+    expect(page.get_by_text("Wynik: 4 z 4 pkt (100%)")).to_be_visible()
+    expect(page.get_by_text("Zaliczone", exact=True)).to_be_visible()
+    for position, text in enumerate(feedback, start=1):
+        item = page.get_by_role("article", name=f"Pytanie {position} · 2 z 2 pkt")
+        expect(item.get_by_text(text)).to_be_visible()
+    visit(page, "result")
+
+    page.get_by_role("link", name="Kurs próbny", exact=True).click()
+    expect_path(page, "/courses/sample")
+    expect(page.get_by_text("Ukończone lekcje: 1 z 2")).to_be_visible()
+    visit(page, "course after the quiz")
+    page.get_by_role("link", name="Pulpit").click()
+    expect_path(page, "/")
+    expect(page.get_by_text("Ukończone lekcje: 1 z 2")).to_be_visible()
+    progress = page.get_by_role("progressbar", name="Postęp w kursie Kurs próbny")
+    expect(progress).to_have_attribute("value", "1")
+    visit(page, "dashboard after the quiz")
+
+
+def answer_item(page: Page, attempt: str, position: int, javascript: bool, visit: Visit) -> str:
+    """Answer one scenario rightly in its two steps; return the feedback the result shows."""
+    url = expect_path(page, f"/attempts/{attempt}/items/{position}").group(0)
+    step_1 = page.locator(f'form[action$="/attempts/{attempt}/items/{position}/market"]')
+    step_2 = page.locator(f'form[action$="/attempts/{attempt}/items/{position}/option"]')
+    expect(step_1).to_be_visible()
+    expect(step_2).to_be_hidden()
+    phrase = next((phrase for phrase in SCENARIOS if page.get_by_text(phrase).count()), None)
+    assert phrase, f"item {position} is none of the sample course's scenarios"
+    market, approach, feedback = SCENARIOS[phrase]
+    visit(page, f"quiz item {position}")
+
+    step_1.get_by_role("radio", name=MARKETS[market]).check()
+    if javascript:
+        page.evaluate("window.stillTheSamePage = true")
+    step_1.get_by_role("button", name="Zapisz i przejdź dalej").click()
+    expect(step_2).to_be_visible()
+    if javascript:
+        expect(
+            page.get_by_role("status").filter(has_text="Zapisano. Teraz krok 2.")
+        ).to_be_visible()
+        assert page.url == url
+        assert page.evaluate("window.stillTheSamePage === true"), "the page reloaded"
+    else:
+        expect(page).to_have_url(f"{url}#step-2")
+    visit(page, f"quiz item {position}, step 2")
+
+    step_2.get_by_role("radio", name=approach).check()
+    step_2.get_by_role("button", name="Zapisz odpowiedź").click()
+    expect(page).not_to_have_url(re.compile(rf"/items/{position}(#.*)?$"))
+    return feedback
+
+
+def sideways_scroll(pages: list[str]) -> Visit:
+    """A visit that notes, in `pages`, each page wider than the window (it scrolls sideways)."""
+
+    def measure(page: Page, name: str) -> None:
+        width, room = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width > room:
+            pages.append(f"{name} ({page.url}): {width} px wide in a {room} px window")
+
+    return measure
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_learner_takes_the_quiz(browsing: Browsing, javascript: bool) -> None:
+    """The whole path works; no page scrolls sideways; no JS error or CSP violation is logged."""
+    too_wide: list[str] = []
+    take_the_course(browsing.page(javascript), javascript, visit=sideways_scroll(too_wide))
+    assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
+    assert not browsing.errors, "the console shows errors:\n" + "\n".join(browsing.errors)
+
+
+def test_no_serious_accessibility_violations(browsing: Browsing) -> None:
+    """axe-core finds nothing serious or critical on the pages a learner spends time on."""
+    scanned = {"dashboard", "lesson", "quiz item 1", "quiz item 1, step 2", "result"}
+    reports: list[str] = []
+
+    def scan(page: Page, name: str) -> None:
+        if name not in scanned:
+            return
+        violations = Axe().run(page).response["violations"]
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        if serious:
+            report = AxeResults({"violations": serious}).generate_report()
+            reports.append(f"== {name} ({page.url})\n{report}")
+
+    take_the_course(browsing.page(), javascript=True, visit=scan)
+    assert not reports, "\n\n".join(reports)
