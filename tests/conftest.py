@@ -67,6 +67,18 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    """A browser that asks for English, so tests can read messages by their msgids.
+
+    Polish, the default, is tested explicitly with `polish_client` and in the browser tests.
+    """
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def polish_client(app: Flask) -> FlaskClient:
+    """A browser that states no language preference: it gets Polish."""
     return app.test_client()
 
 

@@ -44,7 +44,7 @@ def pdf_text(data: bytes) -> str:
 
 def test_owner_sees_the_printable_page(certificate: str, client: FlaskClient, auth) -> None:
     auth.login(OWNER)
-    response = client.get(f"/certificates/{certificate}")
+    response = client.get(f"/certificates/{certificate}", headers={"Accept-Language": "pl"})
     assert response.status_code == 200
     html = response.text
     assert NAME in html and "Kurs próbny" in html
@@ -118,9 +118,9 @@ def test_unknown_certificate_page_is_404_even_for_hr(
 
 
 def test_verify_is_public_and_shows_no_contact_details(
-    certificate: str, client: FlaskClient
+    certificate: str, polish_client: FlaskClient
 ) -> None:
-    response = client.get(f"/verify/{certificate}")
+    response = polish_client.get(f"/verify/{certificate}")
     assert response.status_code == 200
     html = response.text
     assert NAME in html and "Kurs próbny" in html and "87%" in html and certificate in html

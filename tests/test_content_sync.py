@@ -44,7 +44,9 @@ def test_first_sync_creates_and_second_changes_nothing(app: Flask, content: Path
     with app.app_context():
         final = db.session.execute(db.select(Quiz).where(Quiz.is_final)).scalar_one()
         assert {q.key for q in final.questions} == {"dp-1", "dp-2", "mc-1", "tf-1"}
-        assert final.draw_rules == {"per_dimension": None, "balance_markets": False}
+        assert final.draw_rules == {
+            "per_dimension": None, "balance_markets": False, "dimensions": ["decision_process"],
+        }  # fmt: skip
 
 
 def test_edit_updates_in_place_and_keeps_progress(app: Flask, content: Path) -> None:
@@ -71,11 +73,13 @@ def test_edit_updates_in_place_and_keeps_progress(app: Flask, content: Path) -> 
     with app.app_context():
         lesson = db.session.get(Lesson, lesson_id)
         assert "innym firmom" in lesson.body
+        assert lesson.version == 2  # an editor opened before the sync sees a conflict
         assert db.session.query(LessonProgress).filter_by(lesson_id=lesson_id).count() == 1
         question = db.session.execute(
             db.select(Question).where(Question.key == "dp-1")
         ).scalar_one()
         assert [option.id for option in question.options] == option_ids
+        assert question.version == 2
         assert question.options[0].feedback == "Tak, zespół."
 
 

@@ -37,6 +37,7 @@ def test_lesson_page_renders_body_objectives_and_navigation(
 
 def test_polish_by_default_english_on_request(synced: Flask, client: FlaskClient, login_as) -> None:
     login_as("learner")
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")  # a browser that states no preference
     assert "Cele lekcji" in client.get("/courses/sample/lessons/proces-decyzyjny").text
     english = client.get(
         "/courses/sample/lessons/proces-decyzyjny", headers={"Accept-Language": "en"}

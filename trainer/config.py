@@ -17,6 +17,8 @@ class Defaults:
     QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
 
     REGISTRATION_OPEN = True
+    # How long an invitation link (from an employee import) lets its person set a password.
+    INVITATION_MAX_AGE_DAYS = 14
     BABEL_DEFAULT_LOCALE = "pl"
     LANGUAGES = ("pl", "en")
 
@@ -27,6 +29,10 @@ class Defaults:
     # Set both to True behind HTTPS in production.
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+
+    # Activity ids in xAPI statements live under this IRI; statement ids are derived from it,
+    # so keep it fixed once statements have been sent to a learning record store.
+    XAPI_BASE_IRI = "https://trainer.example/xapi"
 
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session it belongs to
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

@@ -1,5 +1,35 @@
 """Accepting an invitation: a signed, expiring, single-use link to set a password."""
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_user
+from werkzeug.wrappers import Response
+
+from trainer.auth.forms import MIN_PASSWORD
+from trainer.auth.invitation_forms import FirstPasswordForm
+from trainer.extensions import db
+from trainer.services import invitations
 
 bp = Blueprint("invitation", __name__, url_prefix="/invitation")
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def accept(token: str) -> Response | str | tuple[str, int]:
+    """Choose a first password through the link from an import; then signed in."""
+    try:
+        user = invitations.user_for_token(token)
+    except invitations.InvitationInvalid as error:
+        message = (
+            _("This invitation link has expired. Ask HR for a new one.")
+            if error.reason == "expired"
+            else _("This invitation link is not valid or was already used. Ask HR for a new one.")
+        )
+        return render_template("invitation/invalid.html", message=message), 400
+    form = FirstPasswordForm()
+    if form.validate_on_submit():
+        invitations.accept(user, form.password.data or "")
+        db.session.commit()
+        login_user(user)
+        flash(_("Your password is set. Welcome to Trainer!"), "success")
+        return redirect(url_for("learn.dashboard"))
+    return render_template("invitation/accept.html", form=form, user=user, min_length=MIN_PASSWORD)

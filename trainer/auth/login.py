@@ -34,7 +34,8 @@ def init_app(app: Flask) -> None:
         """Hold a user with a one-time password on the account page until they change it."""
         allowed = {"auth.account", "auth.logout", "static"}
         if (
-            current_user.is_authenticated
+            request.blueprint != "api"  # the API never uses the session; it answers 401
+            and current_user.is_authenticated
             and current_user.must_change_password
             and request.endpoint not in allowed
         ):

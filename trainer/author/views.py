@@ -1,14 +1,45 @@
-"""What content is loaded, for trainers: lessons by status, questions by dimension and market."""
+"""The trainer's area: content overview, the lesson editor, versions of lessons and questions."""
 
-from flask import Blueprint, render_template
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func
+from werkzeug.wrappers import Response as BaseResponse
 
 from trainer.auth.decorators import role_required
+from trainer.author.forms import LessonForm, PreviewForm, problem_message
+from trainer.content.markdown import render_markdown
 from trainer.dimensions import DIMENSIONS
 from trainer.extensions import db
+from trainer.forms import EmptyForm
 from trainer.models import Course, Lesson, Question
+from trainer.services import authoring, versions
+from trainer.services.authoring import EditConflict, InvalidContent
 
 bp = Blueprint("author", __name__, url_prefix="/author")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def route_each(
+    blueprint: Blueprint, rule: str, name: str, choices: Iterable[str], **options: Any
+) -> Callable[[F], F]:
+    """Route `rule` once per choice (put in at `{}`), passing it to the view as `name`.
+
+    Literal paths rather than an `any()` converter: every POST route then takes only ids
+    in its path, which is what tests/test_security.py probes for a missing CSRF token.
+    """
+
+    def decorator(view: F) -> F:
+        for choice in choices:
+            blueprint.add_url_rule(
+                rule.format(choice), view_func=view, defaults={name: choice}, **options
+            )
+        return view
+
+    return decorator
 
 
 @bp.get("/")
@@ -22,14 +53,7 @@ def overview() -> str:
         .group_by(Question.course_id, Question.dimension, Question.market)
     ).all()
     scenarios = {(c, d, m): n for c, d, m, n in counts}
-    lessons = {
-        course.id: db.session.execute(
-            db.select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.position)
-        )
-        .scalars()
-        .all()
-        for course in courses
-    }
+    lessons = {course.id: authoring.course_lessons(course) for course in courses}
     return render_template(
         "author/overview.html",
         courses=courses,
@@ -37,3 +61,228 @@ def overview() -> str:
         scenarios=scenarios,
         dimensions=DIMENSIONS,
     )
+
+
+def _course_or_404(slug: str) -> Course:
+    course = db.session.execute(db.select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    if course is None:
+        abort(404)
+    return course
+
+
+def _lesson_or_404(lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def conflict_details(item: Lesson | Question, mine: dict[str, Any]) -> dict[str, Any]:
+    """What an editor whose save lost a race needs: the other save and how it differs."""
+    theirs = versions.snapshot(item)
+    return {
+        "latest": versions.history(item)[0],
+        "theirs": [(name, versions.as_text(name, value)) for name, value in theirs.items()],
+        "changes": versions.diff(theirs, {**theirs, **mine}),
+    }
+
+
+@bp.get("/courses/<course_slug>/lessons")
+@role_required("trainer")
+def lessons(course_slug: str) -> str:
+    """The course's lessons in order, with buttons to move, retire and edit them."""
+    course = _course_or_404(course_slug)
+    return render_template(
+        "author/lessons.html",
+        course=course,
+        lessons=authoring.course_lessons(course),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/courses/<course_slug>/lessons/new", methods=["GET", "POST"])
+@role_required("trainer")
+def new_lesson(course_slug: str) -> BaseResponse | str:
+    """Write a new lesson (a draft unless published); Preview shows it without saving."""
+    course = _course_or_404(course_slug)
+    form = LessonForm()
+    del form.version  # a new lesson has nothing to collide with
+    preview = None
+    if form.is_submitted() and form.preview.data:
+        preview = render_markdown(form.body.data or "")
+    elif form.validate_on_submit():
+        try:
+            lesson = authoring.create_lesson(course, form.values())
+        except InvalidContent as error:
+            _show_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_("Lesson %(title)s created.", title=lesson.title), "success")
+            return redirect(url_for("author.edit_lesson", lesson_id=lesson.id))
+    elif not form.is_submitted():
+        form.status.data = "draft"
+    return render_template(
+        "author/lesson_form.html", course=course, lesson=None, form=form, preview=preview
+    )
+
+
+def _show_problems(form: LessonForm, error: InvalidContent) -> None:
+    for problem in error.problems:
+        field = getattr(form, problem.field)
+        field.errors = [*field.errors, problem_message(problem)]
+
+
+@bp.route("/lessons/<int:lesson_id>", methods=["GET", "POST"])
+@role_required("trainer")
+def edit_lesson(lesson_id: int) -> BaseResponse | str:
+    """Edit a lesson in place (progress hangs on its id); a stale save shows a conflict."""
+    lesson = _lesson_or_404(lesson_id)
+    form = LessonForm()
+    if lesson.status == "retired":
+        form.allow_retired()
+    preview = conflict = None
+    if not form.is_submitted():
+        form.fill(versions.snapshot(lesson), lesson.version)
+    elif form.preview.data:
+        preview = render_markdown(form.body.data or "")
+    elif form.validate():
+        try:
+            authoring.update_lesson(lesson, form.values(), form.version.data, current_user.id)
+        except EditConflict:
+            db.session.rollback()  # read the other save afresh
+            conflict = conflict_details(lesson, form.values())
+            form.set_version(lesson.version)
+        except InvalidContent as error:
+            _show_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved as version %(number)d.", number=lesson.version), "success")
+            return redirect(url_for("author.edit_lesson", lesson_id=lesson.id))
+    return render_template(
+        "author/lesson_form.html",
+        course=lesson.course,
+        lesson=lesson,
+        form=form,
+        preview=preview,
+        conflict=conflict,
+    )
+
+
+@bp.post("/preview")
+@role_required("trainer")
+def preview() -> Response:
+    """The sanitised HTML of posted Markdown, for the editor's live preview."""
+    form = PreviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return Response(render_markdown(form.body.data or ""), mimetype="text/html")
+
+
+@route_each(bp, "/lessons/<int:lesson_id>/move-{}", "direction", ("up", "down"), methods=["POST"])
+@role_required("trainer")
+def move_lesson(lesson_id: int, direction: str) -> BaseResponse:
+    """Move a lesson one place up or down in its course."""
+    lesson = _lesson_or_404(lesson_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    authoring.move_lesson(lesson, -1 if direction == "up" else 1)
+    db.session.commit()
+    return redirect(
+        url_for("author.lessons", course_slug=lesson.course.slug, _anchor=f"lesson-{lesson.id}")
+    )
+
+
+@route_each(bp, "/lessons/<int:lesson_id>/{}", "action", ("retire", "unretire"), methods=["POST"])
+@role_required("trainer")
+def lesson_status(lesson_id: int, action: str) -> BaseResponse:
+    """Retire a lesson (learners no longer see it) or bring it back as a draft."""
+    lesson = _lesson_or_404(lesson_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        authoring.set_lesson_status(
+            lesson, "retired" if action == "retire" else "draft", current_user.id
+        )
+    except EditConflict:
+        db.session.rollback()
+        flash(_("Someone else saved this lesson at the same moment. Please try again."), "error")
+    else:
+        db.session.commit()
+        if action == "retire":
+            flash(_("Lesson %(title)s retired.", title=lesson.title), "success")
+        else:
+            flash(_("Lesson %(title)s is back, as a draft.", title=lesson.title), "success")
+    return redirect(url_for("author.lessons", course_slug=lesson.course.slug))
+
+
+def _item_or_404(kind: str, object_id: int) -> Lesson | Question:
+    item = versions.get_item(kind, object_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+@route_each(bp, "/{}/<int:object_id>/history", "kind", versions.KINDS, methods=["GET"])
+@role_required("trainer")
+def history(kind: str, object_id: int) -> str:
+    """Every version of a lesson or question: who saved it, when, and buttons to restore."""
+    item = _item_or_404(kind, object_id)
+    return render_template(
+        "author/history.html",
+        kind=kind,
+        item=item,
+        entries=versions.history(item),
+        form=EmptyForm(),
+    )
+
+
+@route_each(bp, "/{}/<int:object_id>/diff", "kind", versions.KINDS, methods=["GET"])
+@role_required("trainer")
+def diff(kind: str, object_id: int) -> BaseResponse | str:
+    """What changed between two versions (`old` and `new` in the query string)."""
+    item = _item_or_404(kind, object_id)
+    old_number = request.args.get("old", type=int)
+    new_number = request.args.get("new", type=int)
+    old = versions.state(item, old_number) if old_number is not None else None
+    new = versions.state(item, new_number) if new_number is not None else None
+    if old is None or new is None:
+        flash(_("Choose two versions that exist."), "error")
+        return redirect(url_for("author.history", kind=kind, object_id=object_id))
+    return render_template(
+        "author/diff.html",
+        kind=kind,
+        item=item,
+        old_number=old_number,
+        new_number=new_number,
+        changes=versions.diff(old, new),
+    )
+
+
+@route_each(
+    bp, "/{}/<int:object_id>/versions/<int:number>/restore", "kind", versions.KINDS,
+    methods=["POST"],
+)  # fmt: skip
+@role_required("trainer")
+def restore(kind: str, object_id: int, number: int) -> BaseResponse:
+    """Save the content of an old version as the newest one (its status stays as it is)."""
+    item = _item_or_404(kind, object_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    restorer = authoring.restore_lesson if kind == "lesson" else authoring.restore_question
+    try:
+        found = restorer(item, number, current_user.id)  # type: ignore[arg-type]
+    except EditConflict:
+        db.session.rollback()
+        flash(_("Someone else saved at the same moment; nothing was restored."), "error")
+    except InvalidContent as error:
+        db.session.rollback()
+        problems = " ".join(problem_message(problem) for problem in error.problems)
+        flash(_("Version %(number)d cannot be restored: %(problems)s",
+                number=number, problems=problems), "error")  # fmt: skip
+    else:
+        if not found:
+            abort(404)
+        db.session.commit()
+        flash(_("Version %(old)d restored as version %(new)d.",
+                old=number, new=item.version), "success")  # fmt: skip
+    return redirect(url_for("author.history", kind=kind, object_id=object_id))

@@ -1,4 +1,4 @@
-"""`flask content ...`: check, sync and derive course content files."""
+"""`flask content ...`: check, sync, export and derive course content files."""
 
 import json
 from pathlib import Path
@@ -15,8 +15,9 @@ from trainer.services.content import (
     summarize,
     sync_configured_content,
 )
+from trainer.services.content_export import ExportError, export_content
 
-content = AppGroup("content", help="Check, load and derive course content files.")
+content = AppGroup("content", help="Check, load, export and derive course content files.")
 
 
 def _fail(error: ContentError) -> None:
@@ -85,3 +86,30 @@ def derive(source: Path, course_slug: str, out: Path | None, force: bool) -> Non
     for path in paths:
         click.echo(f"wrote {path}")
     click.echo(f"{len(paths)} draft lesson(s) derived from {source}")
+
+
+@content.command("export")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write lessons/ and quizzes/ into.",
+)
+@click.option("--course", "course_slug", help="Export only this course.")
+@click.option("--force", is_flag=True, help="Replace the course folders' existing files.")
+def export(out: Path, course_slug: str | None, force: bool) -> None:
+    """Write the database's courses as content files under OUT/lessons and OUT/quizzes."""
+    try:
+        result = export_content(out, course_slug, force=force)
+    except ExportError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException("nothing was written") from error
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    for path in result.removed:
+        click.echo(f"removed {path}")
+    click.echo(
+        f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
+        f"{len(result.removed)} removed"
+    )

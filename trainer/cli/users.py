@@ -1,13 +1,17 @@
-"""`flask users ...`: create accounts, set roles, deactivate."""
+"""`flask users ...`: create accounts, set roles, deactivate, import employees from CSV."""
 
 import sys
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from trainer.extensions import db
 from trainer.models import ROLES, User
-from trainer.services import accounts, audit
+from trainer.services import accounts, audit, imports, invitations
+from trainer.services.import_csv import MAX_IMPORT_BYTES, ImportFileError
 
 users = AppGroup("users", help="Manage user accounts.")
 
@@ -85,3 +89,61 @@ def deactivate(email: str) -> None:
     audit.record("cli", "user.deactivate", {"user": user.email})
     db.session.commit()
     click.echo(f"deactivated {user.email}")
+
+
+@users.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+def import_employees(file: Path, dry_run: bool) -> None:
+    """Create or update employees from a CSV file (email, name, employee_id, department, roles)."""
+    with force_locale("en"):
+        try:
+            preview = imports.preview(file.read_bytes()[: MAX_IMPORT_BYTES + 1])
+        except ImportFileError as error:
+            raise click.ClickException(f"{file}: {error.message}") from error
+        _echo_preview(preview)
+    if dry_run:
+        click.echo("dry run: nothing was changed")
+        return
+    try:
+        result = imports.apply(preview.rows, preview.fingerprint(), preview.rejected_rows, "cli")
+    except (imports.ImportFailed, imports.ImportStale) as error:
+        db.session.rollback()
+        raise click.ClickException(
+            "the database refused the import; nothing was changed"
+        ) from error
+    db.session.commit()
+    click.echo(
+        f"imported: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.rejected} rejected and skipped"
+    )
+    base_url = current_app.config.get("BASE_URL")
+    for invitation in result.invitations:
+        click.echo(f"invitation for {invitation.email}: {invitation.url(base_url)}")
+    if result.invitations and invitations.mail_configured(current_app.config):
+        if not base_url:
+            click.echo("not e-mailed: set BASE_URL so that the links in e-mails are complete")
+            return
+        try:
+            sent = invitations.send_invitations(result.invitations, base_url, current_app.config)
+        except invitations.MailError as error:
+            raise click.ClickException(f"invitations not e-mailed: {error}") from error
+        click.echo(f"invitations e-mailed: {sent}")
+
+
+def _echo_preview(preview: imports.Preview) -> None:
+    click.echo(f"to create: {len(preview.create)}")
+    for row in preview.create:
+        roles = ", ".join(row.roles or ("learner",))
+        extra = ", ".join(v for v in (row.employee_id, row.department) if v)
+        click.echo(
+            f"  row {row.row}: {row.email} ({row.name}{', ' + extra if extra else ''}; {roles})"
+        )
+    click.echo(f"to update: {len(preview.update)}")
+    for update in preview.update:
+        changes = "; ".join(f"{c.field}: {c.before or '-'} -> {c.after}" for c in update.changes)
+        click.echo(f"  row {update.row.row}: {update.row.email}: {changes}")
+    click.echo(f"unchanged: {len(preview.unchanged)}")
+    click.echo(f"rejected: {preview.rejected_rows}")
+    for rejection in preview.rejected:
+        click.echo(f"  row {rejection.row}: {rejection.message}")

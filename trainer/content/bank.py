@@ -66,7 +66,8 @@ def parse_question(fields: Fields) -> QuestionData:
         key=fields.pattern("id", KEY, "question id"),
         type=kind,
         difficulty=fields.integer("difficulty", 1, 3, default=2) or 2,
-        explanation=fields.text("explanation"),
+        # Imported plain questions often have no explanation; scenarios always explain.
+        explanation=fields.text("explanation", required=scenario),
         lesson=lesson,
         anchor=anchor or None,
         dimension=fields.choice("dimension", DIMENSION_KEYS, required=scenario),
@@ -93,7 +94,7 @@ def _options(fields: Fields, kind: str) -> tuple[OptionData, ...]:
         options.append(
             OptionData(
                 text=option.text("text"),
-                feedback=option.text("feedback"),
+                feedback=option.text("feedback", required=kind == "scenario"),
                 correct=option.boolean("correct"),
             )
         )

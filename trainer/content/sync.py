@@ -48,7 +48,10 @@ def _upsert(report: SyncReport, kind: str, row: Any | None, model: type, values:
         db.session.add(row)
         report.add(kind, "created")
     else:
-        report.add(kind, "updated" if _apply(row, values) else "unchanged")
+        changed = _apply(row, values)
+        if changed and isinstance(row, Lesson):
+            row.version += 1  # an editor opened before this sync now sees a conflict
+        report.add(kind, "updated" if changed else "unchanged")
     return row
 
 
@@ -117,6 +120,8 @@ def _sync_questions(
             report.add("questions", "created")
         else:
             changed = _apply(row, values) | _sync_options(row, item)
+            if changed:
+                row.version += 1  # an editor opened before this sync now sees a conflict
             report.add("questions", "updated" if changed else "unchanged")
         existing[item.key] = row
     _retire(report, "questions", existing, {item.key for item in data.questions})
@@ -191,6 +196,8 @@ def _quiz_values(course: Course, item: QuizData, lessons: dict[str, Lesson]) -> 
         "is_final": item.final, "items_per_attempt": item.items, "pass_mark": item.pass_mark,
         "attempts_allowed": item.attempts_allowed, "cooldown_minutes": item.cooldown_minutes,
         "time_limit_minutes": item.time_limit_minutes, "status": "active",
+        # Pool dimensions are kept so questions added later in the editor join the pool.
         "draw_rules": {"per_dimension": item.per_dimension,
-                       "balance_markets": item.balance_markets},
+                       "balance_markets": item.balance_markets,
+                       "dimensions": list(item.pool_dimensions)},
     }  # fmt: skip

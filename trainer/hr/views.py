@@ -1,36 +1,218 @@
-"""Lesson progress per learner and course, for HR."""
+"""HR's area: the completion report, its exports, learner transcripts and course assignments."""
 
-from flask import Blueprint, render_template
-from sqlalchemy import func
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from trainer.auth.decorators import role_required
 from trainer.extensions import db
-from trainer.models import Course, CourseCompletion, Lesson, LessonProgress, User
+from trainer.forms import EmptyForm
+from trainer.hr.forms import (
+    DepartmentAssignmentForm,
+    ExportForm,
+    PeopleAssignmentForm,
+    ReportFilterForm,
+    status_labels,
+)
+from trainer.models import Course
+from trainer.models.types import utcnow
+from trainer.services import assignments, catalog, exports, report, transcript
+from trainer.services.assignments import AssignmentError
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
+PER_PAGE = 50
+FILTER_ARGS = ("course", "department", "status", "since", "until", "q")
+
+
+def _ordering() -> tuple[str, bool]:
+    """The report's sort key and direction from the query string; unknown keys sort by name."""
+    sort = request.args.get("sort", "name")
+    return (sort if sort in report.SORT_KEYS else "name"), request.args.get("dir") == "desc"
+
+
+def _render_report(
+    form: ReportFilterForm, status: int = 200, message: str | None = None
+) -> tuple[str, int]:
+    """The report page; with invalid filters it shows the errors and no rows."""
+    sort, descending = _ordering()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    valid = status == 200
+    filters = form.filters() if valid else report.ReportFilter()
+    total = report.count_rows(filters) if valid else 0
+    rows = report.page_rows(filters, sort, descending, page, PER_PAGE) if valid else []
+    query = {key: request.args[key] for key in FILTER_ARGS if valid and request.args.get(key)}
+    page_html = render_template(
+        "hr/report.html", form=form, rows=rows, total=total, page=page, per_page=PER_PAGE,
+        sort=sort, descending=descending, query=query, formats=exports.FORMATS,
+        labels=status_labels(), message=message,
+    )  # fmt: skip
+    return page_html, status
 
 
 @bp.get("/")
 @role_required("hr")
-def progress() -> str:
-    """Every active learner with lessons done per course and completion date."""
-    done = (
-        db.select(LessonProgress.user_id, Lesson.course_id, func.count().label("done"))
-        .join(Lesson)
-        .where(LessonProgress.completed_at.is_not(None), Lesson.status == "published")
-        .group_by(LessonProgress.user_id, Lesson.course_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        db.select(User, Course, done.c.done, CourseCompletion.completed_at)
-        .select_from(User)
-        .join(Course, db.true())
-        .outerjoin(done, (done.c.user_id == User.id) & (done.c.course_id == Course.id))
-        .outerjoin(
-            CourseCompletion,
-            (CourseCompletion.user_id == User.id) & (CourseCompletion.course_id == Course.id),
+def progress() -> tuple[str, int]:
+    """The completion report: one row per learner and course, filtered, sorted, paginated."""
+    form = ReportFilterForm(request.args, catalog.courses(), assignments.departments())
+    if not form.validate():
+        return _render_report(form, 400, _("Correct the filters below."))
+    return _render_report(form)
+
+
+@bp.get("/export")
+@role_required("hr")
+def export() -> Response | tuple[str, int]:
+    """Download exactly the report's filtered rows, streamed, in the chosen format."""
+    form = ExportForm(request.args, catalog.courses(), assignments.departments())
+    if not form.validate():
+        return _render_report(form, 400, _("The export was not made: correct the filters below."))
+    sort, descending = _ordering()
+    try:
+        started = exports.start_export(
+            form.format.data, form.filters(), current_user, sort, descending
         )
-        .where(User.active.is_(True))
-        .order_by(User.display_name, Course.title)
-    ).all()
-    return render_template("hr/progress.html", rows=rows)
+    except report.FilterError:
+        db.session.rollback()
+        return _render_report(form, 400, _("The export was not made: correct the filters below."))
+    except exports.ExportError:
+        db.session.rollback()
+        return _render_report(form, 400, _("This export format is not available yet."))
+    db.session.commit()  # the audit record stands even if the download is interrupted
+    return Response(
+        stream_with_context(started.chunks),
+        mimetype=started.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{started.filename}"'},
+    )
+
+
+@bp.get("/learners/<int:user_id>")
+@role_required("hr")
+def learner(user_id: int) -> str:
+    """One learner's transcript: every lesson opened or done and every attempt."""
+    record = transcript.transcript(user_id)
+    if record is None:
+        abort(404)
+    return render_template("hr/transcript.html", record=record)
+
+
+def _render_assignments(
+    department_form: DepartmentAssignmentForm, people_form: PeopleAssignmentForm, status: int = 200
+) -> tuple[str, int]:
+    page_html = render_template(
+        "hr/assignments.html", department_form=department_form, people_form=people_form,
+        assignments=assignments.current(), now=utcnow(), remove_form=EmptyForm(),
+    )  # fmt: skip
+    return page_html, status
+
+
+def _forms(posted: str) -> tuple[DepartmentAssignmentForm, PeopleAssignmentForm]:
+    """Both assignment forms; only the `posted` one reads the request."""
+    courses = catalog.courses()
+    unposted: dict[str, Any] = {"formdata": None}
+    return (
+        DepartmentAssignmentForm(
+            courses, assignments.departments(), **({} if posted == "department" else unposted)
+        ),
+        PeopleAssignmentForm(
+            courses, assignments.learners(), **({} if posted == "people" else unposted)
+        ),
+    )
+
+
+def _refused(error: AssignmentError) -> str:
+    messages = {
+        "past_due": _("The due date is in the past."),
+        "empty_department": _("No active learners in department %(name)s.", name=error.detail),
+        "unknown_emails": _("No active learner has these e-mail addresses: %(emails)s.",
+                            emails=error.detail),
+        "nobody": _("Choose at least one learner."),
+    }  # fmt: skip
+    return messages.get(error.reason, str(error))
+
+
+@bp.get("/assignments")
+@role_required("hr")
+def assignments_page() -> tuple[str, int]:
+    """Assign a course to a department or to chosen people; see what is assigned."""
+    return _render_assignments(*_forms("none"))
+
+
+@bp.post("/assignments/department")
+@role_required("hr")
+def assign_department() -> BaseResponse | tuple[str, int]:
+    """Assign a course, due on a date, to every active learner of a department."""
+    form, other = _forms("department")
+    if form.validate_on_submit():
+        course = db.session.get(Course, int(form.course.data))
+        try:
+            outcome = assignments.assign_department(
+                course, form.department.data, form.due.data, current_user
+            )
+        except AssignmentError as error:
+            db.session.rollback()
+            form.due.errors = [*form.due.errors, _refused(error)]
+        else:
+            db.session.commit()
+            message = _(
+                "%(course)s assigned in %(department)s: %(created)d new, %(updated)d with a new"
+                " due date.",
+                course=course.title,
+                department=form.department.data,
+                created=outcome.created,
+                updated=outcome.updated,
+            )
+            flash(message, "success")
+            return redirect(url_for("hr.assignments_page"))
+    return _render_assignments(form, other, 400)
+
+
+@bp.post("/assignments/people")
+@role_required("hr")
+def assign_people() -> BaseResponse | tuple[str, int]:
+    """Assign a course, due on a date, to the ticked or listed learners."""
+    other, form = _forms("people")
+    if form.validate_on_submit():
+        course = db.session.get(Course, int(form.course.data))
+        try:
+            chosen = assignments.learners_by_ids_and_emails(form.learners.data, form.email_list())
+            outcome = assignments.assign_people(course, chosen, form.due.data, current_user)
+        except AssignmentError as error:
+            db.session.rollback()
+            form.emails.errors = [*form.emails.errors, _refused(error)]
+        else:
+            db.session.commit()
+            message = _(
+                "%(course)s assigned: %(created)d new, %(updated)d with a new due date.",
+                course=course.title,
+                created=outcome.created,
+                updated=outcome.updated,
+            )
+            flash(message, "success")
+            return redirect(url_for("hr.assignments_page"))
+    return _render_assignments(other, form, 400)
+
+
+@bp.post("/assignments/<int:assignment_id>/remove")
+@role_required("hr")
+def unassign(assignment_id: int) -> BaseResponse:
+    """Withdraw one assignment; the learner's progress stays."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if assignments.unassign(assignment_id, current_user) is None:
+        abort(404)
+    db.session.commit()
+    flash(_("Assignment withdrawn."), "success")
+    return redirect(url_for("hr.assignments_page"))

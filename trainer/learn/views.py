@@ -10,7 +10,7 @@ from trainer.dimensions import DIMENSIONS
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import Course, Lesson, Quiz
-from trainer.services import catalog, practice, progress
+from trainer.services import assignments, catalog, practice, progress
 
 bp = Blueprint("learn", __name__)
 DIMENSION_HEADINGS = {dimension.key: dimension.heading for dimension in DIMENSIONS}
@@ -19,12 +19,15 @@ DIMENSION_HEADINGS = {dimension.key: dimension.heading for dimension in DIMENSIO
 @bp.get("/")
 @login_required
 def dashboard() -> str:
-    """Every course with the learner's progress at a glance, and the practice queue."""
+    """Every course with the learner's progress at a glance, what is assigned, and practice."""
     rows = [
         (course, progress.course_status(current_user.id, course)) for course in catalog.courses()
     ]
     due, queued = practice.queue_size(current_user.id)
-    return render_template("learn/dashboard.html", rows=rows, due=due, queued=queued)
+    return render_template(
+        "learn/dashboard.html", rows=rows, due=due, queued=queued,
+        assigned=assignments.for_user(current_user.id),
+    )  # fmt: skip
 
 
 def _course_or_404(slug: str) -> tuple[Course, list[Lesson]]:

@@ -1,0 +1,21 @@
+"""The form behind an invitation link: choose a first password."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from trainer.auth.forms import MIN_PASSWORD
+
+
+class FirstPasswordForm(FlaskForm):
+    """A new password, typed twice."""
+
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords must match."))],
+    )
+    submit = SubmitField(_l("Set password"))

@@ -1,0 +1,125 @@
+"""The question editor: scenarios, multiple choice and true/false, checked like bank files."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from trainer.auth.decorators import role_required
+from trainer.author.forms import QuestionForm
+from trainer.author.views import conflict_details, route_each
+from trainer.extensions import db
+from trainer.forms import EmptyForm
+from trainer.models import Course, Question
+from trainer.services import authoring, versions
+from trainer.services.authoring import EditConflict, InvalidContent
+
+bp = Blueprint("question_editor", __name__, url_prefix="/author/questions")
+TYPES = ("scenario", "multiple_choice", "true_false")
+
+
+def _course_or_404(slug: str) -> Course:
+    course = db.session.execute(db.select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    if course is None:
+        abort(404)
+    return course
+
+
+def _question_or_404(question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None:
+        abort(404)
+    return question
+
+
+@bp.get("/courses/<course_slug>")
+@role_required("trainer")
+def index(course_slug: str) -> str:
+    """The course's questions, any status, with links to edit and buttons to retire."""
+    course = _course_or_404(course_slug)
+    return render_template(
+        "author/questions.html",
+        course=course,
+        questions=authoring.course_questions(course),
+        form=EmptyForm(),
+    )
+
+
+@route_each(bp, "/courses/<course_slug>/new/{}", "kind", TYPES, methods=["GET", "POST"])
+@role_required("trainer")
+def new(course_slug: str, kind: str) -> Response | str:
+    """Write a new question of type `kind`."""
+    course = _course_or_404(course_slug)
+    form = QuestionForm()
+    del form.version  # a new question has nothing to collide with
+    form.set_sections(authoring.lesson_sections(course))
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            question = authoring.create_question(course, form.values(kind))
+        except InvalidContent as error:
+            general = form.show_problems(error.problems)
+        else:
+            db.session.commit()
+            flash(_("Question %(key)s created.", key=question.key), "success")
+            return redirect(url_for("question_editor.edit", question_id=question.id))
+    return render_template(
+        "author/question_form.html",
+        course=course, kind=kind, question=None, form=form, general=general,
+    )  # fmt: skip
+
+
+@bp.route("/<int:question_id>", methods=["GET", "POST"])
+@role_required("trainer")
+def edit(question_id: int) -> Response | str:
+    """Edit a question in place, keeping option ids by position; a stale save conflicts."""
+    question = _question_or_404(question_id)
+    form = QuestionForm()
+    form.set_sections(authoring.lesson_sections(question.course))
+    general: list[str] = []
+    conflict = None
+    if not form.is_submitted():
+        form.fill(authoring.question_values(versions.snapshot(question)), question.version)
+    elif form.validate():
+        values = form.values(question.type)
+        try:
+            authoring.update_question(question, values, form.version.data, current_user.id)
+        except EditConflict:
+            db.session.rollback()  # read the other save afresh
+            conflict = conflict_details(question, authoring.question_snapshot(values))
+            form.version.raw_data = []
+            form.version.data = question.version
+        except InvalidContent as error:
+            general = form.show_problems(error.problems)
+        else:
+            db.session.commit()
+            flash(_("Saved as version %(number)d.", number=question.version), "success")
+            return redirect(url_for("question_editor.edit", question_id=question.id))
+    return render_template(
+        "author/question_form.html",
+        course=question.course, kind=question.type, question=question, form=form,
+        general=general, conflict=conflict,
+    )  # fmt: skip
+
+
+@route_each(bp, "/<int:question_id>/{}", "action", ("retire", "unretire"), methods=["POST"])
+@role_required("trainer")
+def status(question_id: int, action: str) -> Response:
+    """Retire a question (no longer drawn into quizzes) or make it active again."""
+    question = _question_or_404(question_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        authoring.set_question_status(
+            question, "retired" if action == "retire" else "active", current_user.id
+        )
+    except EditConflict:
+        db.session.rollback()
+        flash(_("Someone else saved this question at the same moment. Please try again."), "error")
+    else:
+        db.session.commit()
+        if action == "retire":
+            flash(_("Question %(key)s retired.", key=question.key), "success")
+        else:
+            flash(_("Question %(key)s is active again.", key=question.key), "success")
+    return redirect(url_for("question_editor.index", course_slug=question.course.slug))

@@ -1,0 +1,244 @@
+"""Courses assigned by HR to learners, with a due date: to a department or to chosen people."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import Row, Select, and_, func
+from sqlalchemy.exc import IntegrityError
+
+from trainer.extensions import db
+from trainer.models import Assignment, Course, CourseCompletion, User, UserRole, normalize_email
+from trainer.models.types import utcnow
+from trainer.services import audit
+
+
+class AssignmentError(ValueError):
+    """An assignment that cannot be made; `reason`: a stable key, `detail`: the bad values."""
+
+    def __init__(self, reason: str, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How many assignments were created, and how many only had their due date moved."""
+
+    created: int
+    updated: int
+
+
+def due_at_end_of(day: date) -> datetime:
+    """A due date means the whole day (UTC): overdue only once it has ended."""
+    return datetime.combine(day, time(23, 59, 59), UTC)
+
+
+def _active_learners() -> Select[Any]:
+    return db.select(User).where(User.active.is_(True), User.roles.any(UserRole.role == "learner"))
+
+
+def learners() -> list[User]:
+    """Every active learner, by name."""
+    return list(
+        db.session.execute(_active_learners().order_by(User.display_name, User.email)).scalars()
+    )
+
+
+def departments() -> list[str]:
+    """The departments that have at least one active learner."""
+    stmt = _active_learners().with_only_columns(User.department).distinct()
+    return sorted(d for d in db.session.execute(stmt.where(User.department.is_not(None))).scalars())
+
+
+def department_learners(department: str) -> list[User]:
+    """The active learners of `department` right now."""
+    stmt = _active_learners().where(User.department == department).order_by(User.id)
+    return list(db.session.execute(stmt).scalars())
+
+
+def learners_by_ids_and_emails(ids: Iterable[int], emails: Iterable[str]) -> list[User]:
+    """Active learners chosen by id (checkboxes) or e-mail (a pasted list); all must exist."""
+    wanted = {normalize_email(email) for email in emails if email.strip()}
+    found = db.session.execute(
+        _active_learners().where(
+            db.or_(User.id.in_(list(ids)), func.lower(User.email).in_(sorted(wanted)))
+        )
+    ).scalars()
+    chosen = {user.id: user for user in found}
+    missing = wanted - {normalize_email(user.email) for user in chosen.values()}
+    if missing:
+        listed = ", ".join(sorted(missing))
+        raise AssignmentError("unknown_emails", f"no active learner with e-mail: {listed}", listed)
+    if not chosen:
+        raise AssignmentError("nobody", "choose at least one learner")
+    return sorted(chosen.values(), key=lambda user: user.id)
+
+
+def _check_due(due: date, today: date | None) -> None:
+    if due < (today or utcnow().date()):
+        raise AssignmentError("past_due", "the due date is in the past")
+
+
+def _assign(
+    course: Course, users: list[User], due: date, by: User | None, department: str | None
+) -> Outcome:
+    values = {
+        "due_at": due_at_end_of(due),
+        "department": department,
+        "assigned_by_id": by.id if by else None,
+    }
+    try:
+        return _upsert(course, users, values)
+    except IntegrityError:  # a concurrent assignment inserted some first: now they are updated
+        return _upsert(course, users, values)
+
+
+def _upsert(course: Course, users: list[User], values: dict[str, Any]) -> Outcome:
+    existing = db.session.execute(
+        db.select(Assignment).where(
+            Assignment.course_id == course.id,
+            Assignment.user_id.in_([user.id for user in users]),
+        )
+    ).scalars().all()  # fmt: skip
+    assigned = {assignment.user_id for assignment in existing}
+    new = [user for user in users if user.id not in assigned]
+    with db.session.begin_nested():
+        db.session.add_all(
+            Assignment(user_id=user.id, course_id=course.id, **values) for user in new
+        )
+    for assignment in existing:
+        for name, value in values.items():
+            setattr(assignment, name, value)
+    db.session.flush()
+    return Outcome(len(new), len(existing))
+
+
+def assign_department(
+    course: Course, department: str, due: date, by: User | None, today: date | None = None
+) -> Outcome:
+    """Assign `course` to every active learner of `department` now; re-assigning moves the date."""
+    _check_due(due, today)
+    users = department_learners(department)
+    if not users:
+        raise AssignmentError(
+            "empty_department", f"no active learners in department {department!r}", department
+        )
+    outcome = _assign(course, users, due, by, department)
+    audit.record(
+        by or "cli",
+        "assignment.department",
+        {
+            "course": course.slug,
+            "department": department,
+            "due": due.isoformat(),
+            "created": outcome.created,
+            "updated": outcome.updated,
+        },
+        row_count=len(users),
+    )
+    return outcome
+
+
+def assign_people(
+    course: Course, users: list[User], due: date, by: User | None, today: date | None = None
+) -> Outcome:
+    """Assign `course` to the chosen learners; an existing assignment gets the new due date."""
+    _check_due(due, today)
+    if not users:
+        raise AssignmentError("nobody", "choose at least one learner")
+    outcome = _assign(course, users, due, by, None)
+    audit.record(
+        by or "cli",
+        "assignment.people",
+        {
+            "course": course.slug,
+            "users": [user.email for user in users],
+            "due": due.isoformat(),
+            "created": outcome.created,
+            "updated": outcome.updated,
+        },
+        row_count=len(users),
+    )
+    return outcome
+
+
+def unassign(assignment_id: int, by: User | None) -> Assignment | None:
+    """Remove one assignment (its learner keeps whatever progress they made)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        return None
+    audit.record(
+        by or "cli",
+        "assignment.remove",
+        {"course": assignment.course.slug, "user": assignment.user.email},
+        row_count=1,
+    )
+    db.session.delete(assignment)
+    db.session.flush()
+    return assignment
+
+
+def current(limit: int = 500) -> list[Row[Any]]:
+    """Assignments with learner, course and whether they are done, soonest due first."""
+    return list(
+        db.session.execute(
+            db.select(
+                Assignment.id,
+                Assignment.due_at,
+                Assignment.department,
+                User.display_name,
+                User.email,
+                Course.title.label("course_title"),
+                CourseCompletion.completed_at,
+            )
+            .select_from(Assignment)
+            .join(User, User.id == Assignment.user_id)
+            .join(Course, Course.id == Assignment.course_id)
+            .outerjoin(
+                CourseCompletion,
+                and_(
+                    CourseCompletion.user_id == Assignment.user_id,
+                    CourseCompletion.course_id == Assignment.course_id,
+                ),
+            )
+            .order_by(Assignment.due_at, User.display_name, Assignment.id)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LearnerAssignment:
+    """A course assigned to the learner, as their dashboard shows it."""
+
+    slug: str
+    title: str
+    due_at: datetime
+    completed_at: datetime | None
+    overdue: bool
+
+
+def for_user(user_id: int, now: datetime | None = None) -> list[LearnerAssignment]:
+    """What is assigned to the learner, soonest due first; overdue: due passed, not completed."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        db.select(Course.slug, Course.title, Assignment.due_at, CourseCompletion.completed_at)
+        .select_from(Assignment)
+        .join(Course, Course.id == Assignment.course_id)
+        .outerjoin(
+            CourseCompletion,
+            and_(
+                CourseCompletion.user_id == Assignment.user_id,
+                CourseCompletion.course_id == Assignment.course_id,
+            ),
+        )
+        .where(Assignment.user_id == user_id)
+        .order_by(Assignment.due_at, Course.title)
+    )
+    return [
+        LearnerAssignment(slug, title, due_at, completed_at, completed_at is None and due_at < now)
+        for slug, title, due_at, completed_at in rows
+    ]

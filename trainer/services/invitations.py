@@ -1,0 +1,138 @@
+"""Invitations: signed, expiring, single-use links to choose a first password, and their e-mail."""
+
+import smtplib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from trainer.extensions import db
+from trainer.models import User
+
+INVITATION_SALT = "trainer.invitation"
+SMTP_TIMEOUT_SECONDS = 30
+
+
+class InvitationInvalid(Exception):
+    """The link cannot be used: `reason` is `expired` or `invalid` (forged, used, revoked)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class MailError(Exception):
+    """The mail server could not be reached or refused the messages."""
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A link for one person to set their first password."""
+
+    email: str
+    name: str
+    language: str | None
+    path: str
+
+    def url(self, base_url: str | None) -> str:
+        """The link: absolute under `base_url`, else the path alone."""
+        return base_url.rstrip("/") + self.path if base_url else self.path
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
+
+
+def max_age_days() -> int:
+    """How many days an invitation link stays valid."""
+    return int(current_app.config["INVITATION_MAX_AGE_DAYS"])
+
+
+def invitation_for(user: User) -> Invitation:
+    """A fresh link for `user`; it dies when they set a password or their sessions are ended."""
+    # The session version in the token makes it single-use: setting the password bumps it.
+    token = _serializer().dumps([user.id, user.session_version])
+    path = current_app.url_map.bind("localhost").build("invitation.accept", {"token": token})
+    return Invitation(user.email, user.display_name, user.language, path)
+
+
+def user_for_token(token: str) -> User:
+    """The user a valid, unexpired, unused invitation token names."""
+    try:
+        user_id, version = _serializer().loads(token, max_age=max_age_days() * 24 * 60 * 60)
+    except SignatureExpired:
+        raise InvitationInvalid("expired") from None
+    except (BadSignature, TypeError, ValueError):
+        raise InvitationInvalid("invalid") from None
+    if not isinstance(user_id, int) or not isinstance(version, int):
+        raise InvitationInvalid("invalid")
+    user = db.session.get(User, user_id)
+    if (
+        user is None
+        or not user.active
+        or user.password_hash is not None
+        or user.session_version != version
+    ):
+        raise InvitationInvalid("invalid")
+    return user
+
+
+def accept(user: User, password: str) -> None:
+    """Set the first password; the link and any older one stop working."""
+    user.set_password(password)
+    user.end_sessions()
+    db.session.flush()
+
+
+def mail_configured(config: Mapping[str, Any]) -> bool:
+    """Whether invitations can be e-mailed (MAIL_SERVER is set)."""
+    return bool(config.get("MAIL_SERVER"))
+
+
+def send_invitations(
+    invitations: list[Invitation], base_url: str, config: Mapping[str, Any]
+) -> int:
+    """E-mail each link through MAIL_SERVER (MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME/PASSWORD)."""
+    sender = config.get("MAIL_SENDER") or "trainer@localhost"
+    default_locale = config.get("BABEL_DEFAULT_LOCALE", "pl")
+    messages = [
+        _message(invitation, base_url, sender, default_locale) for invitation in invitations
+    ]
+    if not messages:
+        return 0
+    try:
+        port = int(config.get("MAIL_PORT") or 25)
+        with smtplib.SMTP(config["MAIL_SERVER"], port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            for message in messages:
+                smtp.send_message(message)
+    except (smtplib.SMTPException, OSError, ValueError) as error:
+        raise MailError(str(error)) from error
+    return len(messages)
+
+
+def _message(invitation: Invitation, base_url: str, sender: str, locale: str) -> EmailMessage:
+    with force_locale(invitation.language or locale):
+        message = EmailMessage()
+        message["Subject"] = _("Your Trainer account")
+        message["From"] = sender
+        message["To"] = invitation.email
+        message.set_content(
+            _(
+                "Hello %(name)s,\n\nan account in Trainer has been created for you. Open this "
+                "link to choose your password; it is valid for %(days)d days and works once:"
+                "\n\n%(url)s\n",
+                name=invitation.name,
+                days=max_age_days(),
+                url=invitation.url(base_url),
+            )
+        )
+    return message

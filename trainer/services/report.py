@@ -1,0 +1,271 @@
+"""The completion report: one SQL query, one row per learner and course, filtered in SQL.
+
+The same select feeds the HR page, every export format and the API, so they cannot disagree.
+Rows are plain column tuples (SQLAlchemy `Row`s), never ORM objects.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Boolean, ColumnElement, Row, Select, and_, case, func, or_, true, type_coerce
+
+from trainer.extensions import db
+from trainer.models import (
+    Assignment,
+    Attempt,
+    Course,
+    CourseCompletion,
+    Lesson,
+    LessonProgress,
+    Quiz,
+    User,
+    UserRole,
+)
+from trainer.models.types import utcnow
+
+# In the order the report sorts them by status: what needs attention first.
+STATUSES: tuple[str, ...] = ("overdue", "not_started", "in_progress", "completed")
+SORT_KEYS: tuple[str, ...] = ("name", "department", "status", "score", "completed_at")
+COLUMNS: tuple[str, ...] = (
+    "user_id",
+    "employee_id",
+    "name",
+    "email",
+    "department",
+    "course_slug",
+    "course_title",
+    "status",
+    "lessons_done",
+    "lessons_total",
+    "best_score",
+    "passed",
+    "attempts",
+    "first_started",
+    "completed_at",
+    "certificate_code",
+    "due_at",
+)
+STREAM_BATCH = 500
+
+
+class FilterError(ValueError):
+    """A report filter that cannot be applied; `field` names the filter, the message says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """Which rows of the report to show; every field is optional. Dates are UTC days."""
+
+    course: str | None = None
+    department: str | None = None
+    status: str | None = None
+    since: date | None = None
+    until: date | None = None
+    search: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        """The filters that are set, as strings (for the audit log and query strings)."""
+        values = {
+            "course": self.course, "department": self.department, "status": self.status,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "search": self.search,
+        }  # fmt: skip
+        return {key: value for key, value in values.items() if value}
+
+
+def check_filter(filters: ReportFilter) -> None:
+    """Raise FilterError for an unknown status or course, or dates in the wrong order."""
+    if filters.status and filters.status not in STATUSES:
+        raise FilterError(
+            "status", f"unknown status {filters.status!r}; use one of: {', '.join(STATUSES)}"
+        )
+    if (
+        filters.course
+        and not db.session.execute(
+            db.select(Course.id).where(Course.slug == filters.course)
+        ).first()
+    ):
+        raise FilterError("course", f"unknown course {filters.course!r}")
+    if filters.since and filters.until and filters.since > filters.until:
+        raise FilterError("until", "the end date is before the start date")
+
+
+def _aggregates() -> tuple[Any, Any, Any]:
+    """Per-course and per-learner-and-course aggregates, one grouped subquery each."""
+    published = Lesson.status == "published"
+    lessons = (
+        db.select(Lesson.course_id, func.count().label("total"))
+        .where(published)
+        .group_by(Lesson.course_id)
+        .subquery("lessons")
+    )
+    done = and_(published, LessonProgress.completed_at.is_not(None))
+    progress = (
+        db.select(
+            LessonProgress.user_id,
+            Lesson.course_id,
+            func.count(case((done, 1))).label("done"),
+            func.min(LessonProgress.first_opened_at).label("opened"),
+        )
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .group_by(LessonProgress.user_id, Lesson.course_id)
+        .subquery("progress")
+    )
+    graded = Attempt.status == "graded"
+    final = and_(graded, Quiz.is_final.is_(True), Quiz.status == "active")
+    attempts = (
+        db.select(
+            Attempt.user_id,
+            Quiz.course_id,
+            func.count(case((graded, 1))).label("graded"),
+            func.min(Attempt.started_at).label("started"),
+            func.max(case((final, Attempt.percent))).label("best"),
+            # Passed as the dashboard says it: the best final score reaches the pass mark.
+            func.max(case((and_(final, Attempt.percent >= Quiz.pass_mark), 1), else_=0)).label(
+                "passed"
+            ),
+        )
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .group_by(Attempt.user_id, Quiz.course_id)
+        .subquery("attempts")
+    )
+    return lessons, progress, attempts
+
+
+def _earliest(first: ColumnElement[Any], second: ColumnElement[Any]) -> ColumnElement[Any]:
+    # Spelled out because SQLite's min(a, b) and PostgreSQL's LEAST treat NULL differently.
+    return case(
+        (first.is_(None), second),
+        (second.is_(None), first),
+        (first <= second, first),
+        else_=second,
+    )
+
+
+def report_select(
+    filters: ReportFilter, sort: str = "name", descending: bool = False,
+    now: datetime | None = None,
+) -> Select[Any]:  # fmt: skip
+    """The report as one select: active learners times courses with published lessons."""
+    now = now or utcnow()
+    lessons, progress, attempts = _aggregates()
+    first_started = _earliest(progress.c.opened, attempts.c.started)
+    completed = CourseCompletion.id.is_not(None)
+    status = case(
+        (completed, "completed"),
+        (and_(Assignment.due_at.is_not(None), Assignment.due_at < now), "overdue"),
+        (first_started.is_not(None), "in_progress"),
+        else_="not_started",
+    )
+    passed = type_coerce(or_(completed, func.coalesce(attempts.c.passed, 0) == 1), Boolean)
+    stmt = (
+        db.select(
+            User.id.label("user_id"),
+            User.employee_id,
+            User.display_name.label("name"),
+            User.email,
+            User.department,
+            Course.slug.label("course_slug"),
+            Course.title.label("course_title"),
+            status.label("status"),
+            func.coalesce(progress.c.done, 0).label("lessons_done"),
+            lessons.c.total.label("lessons_total"),
+            attempts.c.best.label("best_score"),
+            passed.label("passed"),
+            func.coalesce(attempts.c.graded, 0).label("attempts"),
+            first_started.label("first_started"),
+            CourseCompletion.completed_at,
+            CourseCompletion.certificate_code,
+            Assignment.due_at,
+        )
+        .select_from(User)
+        .join(Course, true())
+        .join(lessons, lessons.c.course_id == Course.id)
+        .outerjoin(progress, and_(progress.c.user_id == User.id, progress.c.course_id == Course.id))
+        .outerjoin(attempts, and_(attempts.c.user_id == User.id, attempts.c.course_id == Course.id))
+        .outerjoin(
+            CourseCompletion,
+            and_(CourseCompletion.user_id == User.id, CourseCompletion.course_id == Course.id),
+        )
+        .outerjoin(
+            Assignment, and_(Assignment.user_id == User.id, Assignment.course_id == Course.id)
+        )
+        .where(User.active.is_(True), User.roles.any(UserRole.role == "learner"))
+    )
+    stmt = stmt.where(*_conditions(filters, status))
+    rank = case(*((status == key, index) for index, key in enumerate(STATUSES)))
+    keys = {
+        "name": User.display_name, "department": User.department, "status": rank,
+        "score": attempts.c.best, "completed_at": CourseCompletion.completed_at,
+    }  # fmt: skip
+    key = keys.get(sort, User.display_name)
+    # Empty values last in both directions; the tail makes the order total, hence stable.
+    return stmt.order_by(
+        case((key.is_(None), 1), else_=0),
+        key.desc() if descending else key.asc(),
+        User.display_name,
+        User.email,
+        User.id,
+        Course.title,
+        Course.id,
+    )
+
+
+def _conditions(filters: ReportFilter, status: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.course:
+        conditions.append(Course.slug == filters.course)
+    if filters.department:
+        conditions.append(User.department == filters.department)
+    if filters.status:
+        conditions.append(status == filters.status)
+    if filters.since:
+        conditions.append(CourseCompletion.completed_at >= _midnight(filters.since))
+    if filters.until:
+        conditions.append(CourseCompletion.completed_at < _midnight(filters.until + timedelta(1)))
+    if filters.search and filters.search.strip():
+        term = filters.search.strip()
+        columns = (User.display_name, User.email, User.employee_id)
+        # Both spellings: SQLite's lower() folds only ASCII, so "Łukasz" must match as typed.
+        conditions.append(
+            or_(
+                *(func.lower(column).contains(term.lower(), autoescape=True) for column in columns),
+                *(column.contains(term, autoescape=True) for column in columns),
+            )
+        )
+    return conditions
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), UTC)
+
+
+def count_rows(filters: ReportFilter, now: datetime | None = None) -> int:
+    """How many rows the report has with `filters`, for pagination and the audit log."""
+    inner = report_select(filters, now=now).order_by(None).subquery()
+    return db.session.execute(db.select(func.count()).select_from(inner)).scalar_one()
+
+
+def page_rows(
+    filters: ReportFilter, sort: str = "name", descending: bool = False, page: int = 1,
+    per_page: int = 50, now: datetime | None = None,
+) -> list[Row[Any]]:  # fmt: skip
+    """One page of the report."""
+    stmt = report_select(filters, sort, descending, now)
+    return list(db.session.execute(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)))
+
+
+def iter_rows(
+    filters: ReportFilter, sort: str = "name", descending: bool = False,
+    now: datetime | None = None,
+) -> Iterator[Row[Any]]:  # fmt: skip
+    """Every row, fetched in batches as the caller consumes them (memory stays flat)."""
+    stmt = report_select(filters, sort, descending, now)
+    yield from db.session.execute(stmt.execution_options(yield_per=STREAM_BATCH))

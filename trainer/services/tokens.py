@@ -1,0 +1,106 @@
+"""HR API bearer tokens: create (the secret is returned once), revoke, list and authenticate."""
+
+import hashlib
+import re
+import secrets
+
+from trainer.extensions import db
+from trainer.models import ApiToken, User
+from trainer.models.audit import TOKEN_SCOPES
+from trainer.models.types import utcnow
+from trainer.services import audit
+
+# A recognisable prefix lets secret scanners (and people) tell a Trainer token at a glance.
+PREFIX = "trn_"
+NAME_MAX_LENGTH = 120
+# token_urlsafe(32) gives 43 characters of the URL-safe base64 alphabet.
+SECRET_PATTERN = re.compile(rf"{PREFIX}[A-Za-z0-9_-]{{43}}")
+
+
+class TokenError(ValueError):
+    """A token change that cannot be made; `reason` is a stable key, the message says why."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def hash_secret(secret: str) -> str:
+    """The SHA-256 hex digest stored in place of the secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def tokens() -> list[ApiToken]:
+    """Every token, active ones first, newest first."""
+    return list(
+        db.session.execute(
+            db.select(ApiToken).order_by(
+                ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc()
+            )
+        ).scalars()
+    )
+
+
+def active_token_named(name: str) -> ApiToken | None:
+    """The unrevoked token called `name`, if any."""
+    return db.session.execute(
+        db.select(ApiToken).where(ApiToken.name == name.strip(), ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def create_token(name: str, scope: str, actor: User | str) -> tuple[ApiToken, str]:
+    """Add a token and audit it; returns it with its secret, which is stored only as a hash."""
+    name = name.strip()
+    if not name:
+        raise TokenError("name_required", "a token name is required")
+    if len(name) > NAME_MAX_LENGTH:
+        raise TokenError("name_too_long", f"a token name has at most {NAME_MAX_LENGTH} characters")
+    if scope not in TOKEN_SCOPES:
+        raise TokenError("unknown_scope", f"unknown scope {scope!r}")
+    # Names identify tokens in the audit log and on the command line: one active token each.
+    if active_token_named(name) is not None:
+        raise TokenError("name_taken", f"an active token named {name!r} already exists")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name,
+        scope=scope,
+        token_hash=hash_secret(secret),
+        created_by_id=actor.id if isinstance(actor, User) else None,
+    )
+    db.session.add(token)
+    db.session.flush()
+    audit.record(actor, "token.create", {"token": name, "token_id": token.id, "scope": scope})
+    return token, secret
+
+
+def revoke_token(token: ApiToken, actor: User | str) -> None:
+    """Revoke `token` for good and audit it; revoking twice is refused."""
+    if token.revoked_at is not None:
+        raise TokenError("already_revoked", f"the token {token.name!r} is already revoked")
+    token.revoked_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "token.revoke", {"token": token.name, "token_id": token.id})
+
+
+def revoke_by_name(name: str, actor: User | str) -> ApiToken:
+    """Revoke the active token called `name`."""
+    token = active_token_named(name)
+    if token is None:
+        raise TokenError("unknown_token", f"no active token named {name.strip()!r}")
+    revoke_token(token, actor)
+    return token
+
+
+def authenticate(secret: str, scope: str) -> ApiToken | None:
+    """The active token with `secret` and `scope`, its last use now recorded; else None."""
+    if not SECRET_PATTERN.fullmatch(secret):
+        return None  # malformed: not worth a database look-up
+    digest = hash_secret(secret)
+    token = db.session.execute(
+        db.select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if token is None or token.scope != scope:
+        return None
+    token.last_used_at = utcnow()
+    db.session.flush()
+    return token
