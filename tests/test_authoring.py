@@ -30,11 +30,20 @@ def _owned_rules() -> list[tuple[str, str]]:
             instance_path=instance,
         )
         return sorted(
-            (method, rule.rule)
+            (method, path)
             for rule in app.url_map.iter_rules()
             if rule.endpoint.split(".")[0] in OWNED_BLUEPRINTS
             for method in rule.methods & {"GET", "POST"}
+            for path in _each_choice(rule.rule)
         )
+
+
+def _each_choice(rule: str) -> list[str]:
+    """`rule` with its `<any(a, b):name>` part spelled out once per choice."""
+    match = re.search(r"<any\(([^)]*)\):\w+>", rule)
+    if match is None:
+        return [rule]
+    return [rule.replace(match.group(0), choice.strip()) for choice in match.group(1).split(",")]
 
 
 OWNED_RULES = _owned_rules()

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from trainer.auth.decorators import role_required
 from trainer.author.forms import QuestionForm
-from trainer.author.views import conflict_details, route_each
+from trainer.author.views import conflict_details
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import Course, Question
@@ -15,7 +15,6 @@ from trainer.services import authoring, versions
 from trainer.services.authoring import EditConflict, InvalidContent
 
 bp = Blueprint("question_editor", __name__, url_prefix="/author/questions")
-TYPES = ("scenario", "multiple_choice", "true_false")
 
 
 def _course_or_404(slug: str) -> Course:
@@ -45,7 +44,10 @@ def index(course_slug: str) -> str:
     )
 
 
-@route_each(bp, "/courses/<course_slug>/new/{}", "kind", TYPES, methods=["GET", "POST"])
+@bp.route(
+    "/courses/<course_slug>/new/<any(scenario, multiple_choice, true_false):kind>",
+    methods=["GET", "POST"],
+)
 @role_required("trainer")
 def new(course_slug: str, kind: str) -> Response | str:
     """Write a new question of type `kind`."""
@@ -102,7 +104,7 @@ def edit(question_id: int) -> Response | str:
     )  # fmt: skip
 
 
-@route_each(bp, "/<int:question_id>/{}", "action", ("retire", "unretire"), methods=["POST"])
+@bp.post("/<int:question_id>/<any(retire, unretire):action>")
 @role_required("trainer")
 def status(question_id: int, action: str) -> Response:
     """Retire a question (no longer drawn into quizzes) or make it active again."""
