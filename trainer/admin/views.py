@@ -23,18 +23,11 @@ def users() -> str:
     return render_template("admin/users.html", users=rows, form=EmptyForm())
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/users/<int:user_id>/roles", methods=["GET", "POST"])
 @role_required("admin")
 def edit_roles(user_id: int) -> Response | str:
     """Choose which roles a user holds."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = RolesForm(roles=sorted(user.role_names))
     if form.validate_on_submit():
         roles = set(form.roles.data or [])
@@ -57,7 +50,7 @@ def edit_roles(user_id: int) -> Response | str:
 @role_required("admin")
 def deactivate(user_id: int) -> Response:
     """Stop a user from signing in and end their sessions."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     if user.id == current_user.id:

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -39,18 +39,11 @@ def download() -> Response:
     )
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/admin/users/<int:user_id>/erase", methods=["GET", "POST"])
 @role_required("admin")
 def erase(user_id: int) -> Response | str:
     """Confirm, then anonymise a person everywhere (their answers stay, nameless)."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = EraseForm()
     if user.id == current_user.id:
         flash(_("You cannot erase yourself."), "error")
