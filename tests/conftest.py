@@ -47,6 +47,7 @@ def make_app(database_url: str, instance: Path, **config: object) -> Flask:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test secret",
         "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,  # tests sign in often; test_ratelimit turns it on
         "LESSONS_DIR": str(SAMPLE_CONTENT / "lessons"),
         "QUIZZES_DIR": str(SAMPLE_CONTENT / "quizzes"),
     }

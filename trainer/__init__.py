@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from trainer.config import PROJECT_ROOT, Defaults
 from trainer.database import database_url
@@ -34,6 +35,10 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
         )
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from trainer import database, errors, i18n, security
     from trainer.auth import login
@@ -77,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.author.question_views import bp as question_editor_bp
     from trainer.author.views import bp as author_bp
     from trainer.certificates.views import bp as certificates_bp
+    from trainer.extensions import limiter
     from trainer.hr.audit_views import bp as audit_bp
     from trainer.hr.import_views import bp as hr_import_bp
     from trainer.hr.views import bp as hr_bp
@@ -84,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.learn.quiz_views import bp as quiz_bp
     from trainer.learn.views import bp as learn_bp
     from trainer.privacy.views import bp as privacy_bp
+    from trainer.security import api_limit
 
     for blueprint in (
         auth_bp, invitation_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
@@ -91,3 +98,5 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp, tokens_bp, api_bp, privacy_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+    # The API has no sign-in to slow down guessing, so each client gets a request budget.
+    limiter.limit(api_limit)(api_bp)

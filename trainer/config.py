@@ -34,5 +34,14 @@ class Defaults:
     # so keep it fixed once statements have been sent to a learning record store.
     XAPI_BASE_IRI = "https://trainer.example/xapi"
 
+    # Rate limits per client address; several instances share them through Redis, e.g.
+    # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379" (needs the `redis` extra).
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Behind a reverse proxy, how many proxies to trust for the client's address and scheme
+    # (0: none). Without it every request seems to come from the proxy.
+    TRUSTED_PROXIES = 0
+    SIGN_IN_RATE_LIMIT = "10 per minute"  # sign-in, registration, invitations
+    API_RATE_LIMIT = "120 per minute"
+
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session it belongs to
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

@@ -7,13 +7,15 @@ from werkzeug.wrappers import Response
 
 from trainer.auth.forms import MIN_PASSWORD
 from trainer.auth.invitation_forms import FirstPasswordForm
-from trainer.extensions import db
+from trainer.extensions import db, limiter
+from trainer.security import sign_in_limit
 from trainer.services import invitations
 
 bp = Blueprint("invitation", __name__, url_prefix="/invitation")
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def accept(token: str) -> Response | str | tuple[str, int]:
     """Choose a first password through the link from an import; then signed in."""
     try:

@@ -8,8 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm
-from trainer.extensions import db
+from trainer.extensions import db, limiter
 from trainer.forms import EmptyForm
+from trainer.security import sign_in_limit
 from trainer.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -25,6 +26,7 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def login() -> Response | str:
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -54,6 +56,7 @@ def logout() -> Response:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def register() -> Response | str:
     """Create a learner account, when registration is open."""
     if not current_app.config["REGISTRATION_OPEN"]:

@@ -1,0 +1,72 @@
+"""Rate limits: sign-in guessing and API floods get a 429, in memory or in Redis."""
+
+import pytest
+import redis
+from flask import Flask
+
+from tests.conftest import PASSWORD, make_app
+from trainer.extensions import db
+from trainer.services import tokens
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def limited_app(database_url: str, tmp_path, **config: object) -> Flask:
+    return make_app(
+        database_url, tmp_path, RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute",
+        API_RATE_LIMIT="2 per minute", **config,
+    )  # fmt: skip
+
+
+def test_sign_in_attempts_are_limited(database_url: str, tmp_path, make_user) -> None:
+    make_user("jan@example.com")
+    client = limited_app(database_url, tmp_path).test_client()
+    wrong = {"email": "jan@example.com", "password": "guess"}
+    assert [client.post("/login", data=wrong).status_code for _ in range(3)] == [200] * 3
+    blocked = client.post("/login", data={"email": "jan@example.com", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Traceback" not in blocked.text and "<main" in blocked.text
+    assert client.get("/login").status_code == 200  # reading the form is not limited
+
+
+def test_registration_is_limited(database_url: str, tmp_path) -> None:
+    client = limited_app(database_url, tmp_path).test_client()
+    statuses = [client.post("/register", data={}).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_api_requests_are_limited_with_a_json_429(database_url: str, tmp_path) -> None:
+    app = limited_app(database_url, tmp_path)
+    with app.app_context():
+        _, secret = tokens.create_token("System kadrowy", "hr:read", "cli")
+        db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    statuses = [client.get("/api/v1/completions", headers=headers).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get("/api/v1/completions", headers=headers).json["status"] == 429
+
+
+def test_limits_can_live_in_redis(database_url: str, tmp_path, make_user) -> None:
+    """Several app instances share one budget through Redis."""
+    try:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    make_user("jan@example.com")
+    first = limited_app(database_url, tmp_path / "a", RATELIMIT_STORAGE_URI=REDIS_URL)
+    wrong = {"email": "jan@example.com", "password": "guess"}
+    for _ in range(3):
+        first.test_client().post("/login", data=wrong)
+    second = limited_app(database_url, tmp_path / "b", RATELIMIT_STORAGE_URI=REDIS_URL)
+    assert second.test_client().post("/login", data=wrong).status_code == 429
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(database_url: str, tmp_path) -> None:
+    client = limited_app(database_url, tmp_path, TRUSTED_PROXIES=1).test_client()
+    for address in ("10.0.0.1", "10.0.0.2"):
+        headers = {"X-Forwarded-For": address}
+        statuses = [client.post("/register", data={}, headers=headers).status_code
+                    for _ in range(4)]  # fmt: skip
+        assert statuses == [200, 200, 200, 429]
