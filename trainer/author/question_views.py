@@ -17,25 +17,11 @@ from trainer.services.authoring import EditConflict, InvalidContent
 bp = Blueprint("question_editor", __name__, url_prefix="/author/questions")
 
 
-def _course_or_404(slug: str) -> Course:
-    course = db.session.execute(db.select(Course).where(Course.slug == slug)).scalar_one_or_none()
-    if course is None:
-        abort(404)
-    return course
-
-
-def _question_or_404(question_id: int) -> Question:
-    question = db.session.get(Question, question_id)
-    if question is None:
-        abort(404)
-    return question
-
-
 @bp.get("/courses/<course_slug>")
 @role_required("trainer")
 def index(course_slug: str) -> str:
     """The course's questions, any status, with links to edit and buttons to retire."""
-    course = _course_or_404(course_slug)
+    course = db.first_or_404(db.select(Course).where(Course.slug == course_slug))
     return render_template(
         "author/questions.html",
         course=course,
@@ -51,7 +37,7 @@ def index(course_slug: str) -> str:
 @role_required("trainer")
 def new(course_slug: str, kind: str) -> Response | str:
     """Write a new question of type `kind`."""
-    course = _course_or_404(course_slug)
+    course = db.first_or_404(db.select(Course).where(Course.slug == course_slug))
     form = QuestionForm()
     del form.version  # a new question has nothing to collide with
     form.set_sections(authoring.lesson_sections(course))
@@ -75,7 +61,7 @@ def new(course_slug: str, kind: str) -> Response | str:
 @role_required("trainer")
 def edit(question_id: int) -> Response | str:
     """Edit a question in place, keeping option ids by position; a stale save conflicts."""
-    question = _question_or_404(question_id)
+    question = db.get_or_404(Question, question_id)
     form = QuestionForm()
     form.set_sections(authoring.lesson_sections(question.course))
     general: list[str] = []
@@ -108,7 +94,7 @@ def edit(question_id: int) -> Response | str:
 @role_required("trainer")
 def status(question_id: int, action: str) -> Response:
     """Retire a question (no longer drawn into quizzes) or make it active again."""
-    question = _question_or_404(question_id)
+    question = db.get_or_404(Question, question_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

@@ -42,20 +42,6 @@ def overview() -> str:
     )
 
 
-def _course_or_404(slug: str) -> Course:
-    course = db.session.execute(db.select(Course).where(Course.slug == slug)).scalar_one_or_none()
-    if course is None:
-        abort(404)
-    return course
-
-
-def _lesson_or_404(lesson_id: int) -> Lesson:
-    lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None:
-        abort(404)
-    return lesson
-
-
 def conflict_details(item: Lesson | Question, mine: dict[str, Any]) -> dict[str, Any]:
     """What an editor whose save lost a race needs: the other save and how it differs."""
     theirs = versions.snapshot(item)
@@ -70,7 +56,7 @@ def conflict_details(item: Lesson | Question, mine: dict[str, Any]) -> dict[str,
 @role_required("trainer")
 def lessons(course_slug: str) -> str:
     """The course's lessons in order, with buttons to move, retire and edit them."""
-    course = _course_or_404(course_slug)
+    course = db.first_or_404(db.select(Course).where(Course.slug == course_slug))
     return render_template(
         "author/lessons.html",
         course=course,
@@ -83,7 +69,7 @@ def lessons(course_slug: str) -> str:
 @role_required("trainer")
 def new_lesson(course_slug: str) -> BaseResponse | str:
     """Write a new lesson (a draft unless published); Preview shows it without saving."""
-    course = _course_or_404(course_slug)
+    course = db.first_or_404(db.select(Course).where(Course.slug == course_slug))
     form = LessonForm()
     del form.version  # a new lesson has nothing to collide with
     preview = None
@@ -115,7 +101,7 @@ def _show_problems(form: LessonForm, error: InvalidContent) -> None:
 @role_required("trainer")
 def edit_lesson(lesson_id: int) -> BaseResponse | str:
     """Edit a lesson in place (progress hangs on its id); a stale save shows a conflict."""
-    lesson = _lesson_or_404(lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     form = LessonForm()
     if lesson.status == "retired":
         form.allow_retired()
@@ -161,7 +147,7 @@ def preview() -> Response:
 @role_required("trainer")
 def move_lesson(lesson_id: int, direction: str) -> BaseResponse:
     """Move a lesson one place up or down in its course."""
-    lesson = _lesson_or_404(lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     authoring.move_lesson(lesson, -1 if direction == "up" else 1)
@@ -175,7 +161,7 @@ def move_lesson(lesson_id: int, direction: str) -> BaseResponse:
 @role_required("trainer")
 def lesson_status(lesson_id: int, action: str) -> BaseResponse:
     """Retire a lesson (learners no longer see it) or bring it back as a draft."""
-    lesson = _lesson_or_404(lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
