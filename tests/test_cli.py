@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from tests.conftest import PASSWORD, SAMPLE_CONTENT, make_app
+from tests.conftest import PASSWORD, RESOURCES, SAMPLE_CONTENT, make_app
 from trainer.extensions import db
 from trainer.models import Lesson, User
 from trainer.services import accounts
@@ -146,7 +146,7 @@ def test_content_sync_failure_changes_nothing(app: Flask, broken_app: Flask) -> 
 def test_content_derive_writes_drafts_and_refuses_overwrite(
     runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
-    source = Path(__file__).resolve().parents[2] / "shared/seed/000_7fd0b2eb91bdc883.txt"
+    source = RESOURCES / "source" / "sprzedaz-b2b-b2c.txt"
     out = tmp_path / "derived"
     result = runner.invoke(
         args=["content", "derive", str(source), "--course", "b2b-b2c", "--out", str(out)]

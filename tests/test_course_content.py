@@ -3,10 +3,10 @@
 import re
 from difflib import SequenceMatcher
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import RESOURCES
 from trainer.config import PROJECT_ROOT
 from trainer.content.loader import load_content
 from trainer.content.markdown import heading_ids
@@ -144,6 +144,6 @@ def test_quizzes_check_each_dimension_and_a_balanced_final(course: CourseData) -
 def test_derive_on_the_source_gives_the_course_outline() -> None:
     from trainer.content.derive import split_sections
 
-    source = Path(__file__).resolve().parents[2] / "shared/seed/000_7fd0b2eb91bdc883.txt"
+    source = RESOURCES / "source" / "sprzedaz-b2b-b2c.txt"
     titles = [section.title for section in split_sections(source.read_text(encoding="utf-8"))]
     assert titles == ["Wprowadzenie", *(d.heading for d in DIMENSIONS), "Podsumowanie"]
