@@ -157,6 +157,7 @@ def add_awkward_content() -> None:
     db.session.add_all([question, retired])
     exam = db.session.execute(db.select(Quiz).where(Quiz.slug == "egzamin")).scalar_one()
     exam.questions = [*exam.questions, question, retired]
+    exam.draw_rules = {**exam.draw_rules, "questions": ["mc-1", "mc-2", "tf-1"]}
     db.session.commit()
 
 

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import SAMPLE_CONTENT
+from trainer.config import PROJECT_ROOT
 from trainer.content.loader import load_content
 from trainer.content.model import ContentError
 from trainer.content.sync import sync_content
@@ -46,6 +47,7 @@ def test_first_sync_creates_and_second_changes_nothing(app: Flask, content: Path
         assert {q.key for q in final.questions} == {"dp-1", "dp-2", "mc-1", "tf-1"}
         assert final.draw_rules == {
             "per_dimension": None, "balance_markets": False, "dimensions": ["decision_process"],
+            "questions": ["mc-1", "tf-1"],
         }  # fmt: skip
 
 
@@ -126,3 +128,11 @@ def test_database_failure_mid_sync_rolls_back(app: Flask, content: Path) -> None
             sync_content(courses)
         db.session.rollback()
     assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("source", [SAMPLE_CONTENT, PROJECT_ROOT], ids=["sample", "repository"])
+def test_rows_match_their_files_exactly_after_a_sync(app: Flask, source: Path) -> None:
+    """A row's fingerprint equals its file's, so a second sync finds no browser edit anywhere."""
+    sync(app, source)
+    second = sync(app, source)
+    assert {outcome for counts in second.values() for outcome in counts} == {"unchanged"}

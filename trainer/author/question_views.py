@@ -86,7 +86,7 @@ def edit(question_id: int) -> Response | str:
     return render_template(
         "author/question_form.html",
         course=question.course, kind=question.type, question=question, form=form,
-        general=general, conflict=conflict,
+        general=general, conflict=conflict, offered=versions.files_offer(question),
     )  # fmt: skip
 
 

@@ -46,7 +46,7 @@ def conflict_details(item: Lesson | Question, mine: dict[str, Any]) -> dict[str,
     """What an editor whose save lost a race needs: the other save and how it differs."""
     theirs = versions.snapshot(item)
     return {
-        "latest": versions.history(item)[0],
+        "latest": versions.current_entry(item),
         "theirs": [(name, versions.as_text(name, value)) for name, value in theirs.items()],
         "changes": versions.diff(theirs, {**theirs, **mine}),
     }
@@ -130,6 +130,7 @@ def edit_lesson(lesson_id: int) -> BaseResponse | str:
         form=form,
         preview=preview,
         conflict=conflict,
+        offered=versions.files_offer(lesson),
     )
 
 

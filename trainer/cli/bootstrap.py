@@ -4,10 +4,9 @@ import click
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from trainer.content.model import ContentError
+from trainer.cli.content import echo_plan, run_sync
 from trainer.extensions import db
 from trainer.services import accounts
-from trainer.services.content import sync_configured_content
 
 
 @click.command("bootstrap")
@@ -19,18 +18,17 @@ from trainer.services.content import sync_configured_content
 )
 @with_appcontext
 def bootstrap(admin_email: str) -> None:
-    """Upgrade the schema, load lessons/ and quizzes/, create a first admin if none exists."""
+    """Upgrade the schema, sync lessons/ and quizzes/, create a first admin if none exists.
+
+    The sync keeps every browser edit (see `content sync`), so running this on every release
+    or every start loses nothing a trainer made.
+    """
     upgrade()
-    try:
-        report = sync_configured_content()
-    except ContentError as error:
-        db.session.rollback()
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException("content has problems; fix them and run again") from error
+    plan = run_sync()
+    echo_plan(plan)
+    click.echo("content: " + ("synced" if plan.changed else "no changes"))
     password = accounts.ensure_first_admin(admin_email)
     db.session.commit()
-    click.echo("content: " + ("synced" if report.changed else "no changes"))
     if password:
         click.echo(f"First admin created: {admin_email}")
         click.echo(f"One-time password:   {password}")

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -9,18 +10,19 @@ from flask.cli import AppGroup
 
 from trainer.content.derive import derive_lessons, write_lessons
 from trainer.content.model import ContentError
+from trainer.content.sync import SyncPlan, SyncRace, apply_sync
 from trainer.extensions import db
 from trainer.services.content import (
     load_configured_content,
+    plan_configured_sync,
     summarize,
-    sync_configured_content,
 )
 from trainer.services.content_export import ExportError, export_content
 
 content = AppGroup("content", help="Check, load, export and derive course content files.")
 
 
-def _fail(error: ContentError) -> None:
+def _fail(error: ContentError) -> NoReturn:
     for problem in error.problems:
         click.echo(str(problem), err=True)
     raise click.ClickException(f"{len(error.problems)} problem(s) found; nothing was changed")
@@ -47,22 +49,57 @@ def check(as_json: bool) -> None:
     click.echo("content OK")
 
 
-@content.command("sync")
-def sync() -> None:
-    """Load lessons/ and quizzes/ into the database, all or nothing."""
+def echo_plan(plan: SyncPlan) -> None:
+    """The summary lines, then a line for each row kept, retired or in conflict."""
+    for line in plan.lines() + plan.details():
+        click.echo(line)
+
+
+def run_sync(prefer_files: bool = False, dry_run: bool = False) -> SyncPlan:
+    """Plan a sync of the content files and apply it unless `dry_run`; all or nothing."""
     try:
-        report = sync_configured_content()
+        plan = plan_configured_sync(prefer_files)
+        if not dry_run:
+            apply_sync(plan)
     except ContentError as error:
         db.session.rollback()
         _fail(error)
-        return
+    except SyncRace as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{error} was saved in the browser while the sync ran; nothing was changed, "
+            "run it again"
+        ) from error
     except Exception:
         db.session.rollback()
         raise
-    db.session.commit()
-    for line in report.lines():
-        click.echo(line)
-    click.echo("content synced" if report.changed else "no changes")
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return plan
+
+
+@content.command("sync")
+@click.option("--dry-run", is_flag=True, help="Print what would happen; change nothing.")
+@click.option(
+    "--prefer",
+    type=click.Choice(["files"]),
+    help="'files': apply the files over browser edits (each edit is kept as a version).",
+)
+def sync(dry_run: bool, prefer: str | None) -> None:
+    """Load lessons/ and quizzes/ into the database, keeping browser edits; all or nothing."""
+    plan = run_sync(prefer_files=prefer == "files", dry_run=dry_run)
+    echo_plan(plan)
+    if dry_run:
+        click.echo("dry run: nothing was changed")
+    elif plan.conflicts:
+        click.echo(
+            f"{plan.conflicts} conflict(s): the browser edits were kept; compare them with the "
+            "files' text under History, or run with --prefer files"
+        )
+    else:
+        click.echo("content synced" if plan.changed else "no changes")
 
 
 @content.command("derive")
@@ -88,17 +125,33 @@ def derive(source: Path, course_slug: str, out: Path | None, force: bool) -> Non
     click.echo(f"{len(paths)} draft lesson(s) derived from {source}")
 
 
+def _content_root() -> Path:
+    """The folder holding the configured lessons/ and quizzes/, where an export goes back to."""
+    lessons = Path(current_app.config["LESSONS_DIR"])
+    quizzes = Path(current_app.config["QUIZZES_DIR"])
+    if (lessons.name, quizzes.name) != ("lessons", "quizzes") or lessons.parent != quizzes.parent:
+        raise click.UsageError(
+            "LESSONS_DIR and QUIZZES_DIR are not lessons/ and quizzes/ of one folder; "
+            "say where to write with --out"
+        )
+    return lessons.parent
+
+
 @content.command("export")
 @click.option(
     "--out",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write lessons/ and quizzes/ into.",
+    help="Folder to write lessons/ and quizzes/ into (default: the content files themselves).",
 )
 @click.option("--course", "course_slug", help="Export only this course.")
-@click.option("--force", is_flag=True, help="Replace the course folders' existing files.")
-def export(out: Path, course_slug: str | None, force: bool) -> None:
-    """Write the database's courses as content files under OUT/lessons and OUT/quizzes."""
+@click.option("--force", is_flag=True, help="Overwrite files that changed since the last sync.")
+def export(out: Path | None, course_slug: str | None, force: bool) -> None:
+    """Write the database's courses, browser edits included, as content files.
+
+    By default the files of LESSONS_DIR and QUIZZES_DIR are rewritten, so that a trainer's
+    work can be committed; a later `content sync` then finds nothing to change.
+    """
+    out = out or _content_root()
     try:
         result = export_content(out, course_slug, force=force)
     except ExportError as error:

@@ -75,6 +75,7 @@ def parse_question(fields: Fields) -> QuestionData:
         situation=fields.text("situation") if scenario else "",
         prompt=fields.text("prompt", required=not scenario),
         options=_true_false_options(fields) if kind == "true_false" else _options(fields, kind),
+        source=fields.source,
     )
     if not scenario and "market" in fields.mapping:
         fields.problem("market", "only scenarios have a market")
@@ -148,4 +149,5 @@ def parse_quiz(fields: Fields) -> QuizData:
         pool_questions=keys,
         per_dimension=fields.integer("per_dimension", 1, required=False),
         balance_markets=fields.boolean("balance_markets"),
+        source=fields.source,
     )

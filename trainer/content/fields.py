@@ -22,6 +22,11 @@ class Fields:
         self.problems = problems
         self.line_offset = line_offset
 
+    @property
+    def source(self) -> str:
+        """Where the mapping starts, as `path:line`."""
+        return f"{self.path}:{self.mapping.line + self.line_offset}"
+
     def problem(self, key: str, message: str) -> None:
         """Record a problem with field `key`."""
         line = self.mapping.line_of(key) + self.line_offset

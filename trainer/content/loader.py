@@ -108,6 +108,7 @@ def _load_course(
         lessons=tuple(sorted((lesson for lesson, _ in lessons), key=lambda les: les.position)),
         questions=tuple(question for question, _ in bank.questions),
         quizzes=tuple(sorted((quiz for quiz, _ in bank.quizzes), key=lambda q: q.position)),
+        source=f"{shown}:1",
     )
 
 
@@ -141,6 +142,7 @@ def _load_lesson(
         status=fields.choice("status", ("draft", "published"), required=False) or "published",
         objectives=fields.string_list("objectives"),
         takeaways=fields.string_list("takeaways"),
+        source=f"{shown}:1",
     )
     return lesson, fields
 

@@ -1,6 +1,6 @@
 """Plain objects for course content as the files describe it; no Flask, no database."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class LessonData:
     status: str = "published"
     objectives: tuple[str, ...] = ()
     takeaways: tuple[str, ...] = ()
+    # Where the files hold it (`path:line`), for messages; not part of the content.
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class QuestionData:
     situation: str = ""
     prompt: str = ""
     options: tuple[OptionData, ...] = ()
+    # Where the files hold it (`path:line`), for messages; not part of the content.
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class QuizData:
     pool_questions: tuple[str, ...] = ()
     per_dimension: int | None = None
     balance_markets: bool = False
+    # Where the files hold it (`path:line`), for messages; not part of the content.
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ class CourseData:
     lessons: tuple[LessonData, ...] = ()
     questions: tuple[QuestionData, ...] = ()
     quizzes: tuple[QuizData, ...] = ()
+    source: str = field(default="", compare=False)
 
     def pool(self, quiz: QuizData) -> list[QuestionData]:
         """The questions a quiz draws from, in bank order."""

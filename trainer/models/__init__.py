@@ -1,7 +1,15 @@
 """All models, importable from one place (and known to Alembic through this import)."""
 
 from trainer.models.audit import ApiToken, Assignment, AuditEvent, ContentVersion
-from trainer.models.content import Course, Lesson, Question, QuestionOption, Quiz, QuizQuestion
+from trainer.models.content import (
+    Course,
+    Lesson,
+    Origin,
+    Question,
+    QuestionOption,
+    Quiz,
+    QuizQuestion,
+)
 from trainer.models.progress import (
     Attempt,
     AttemptItem,
@@ -23,6 +31,7 @@ __all__ = [
     "CourseCompletion",
     "Lesson",
     "LessonProgress",
+    "Origin",
     "PracticeItem",
     "Question",
     "QuestionOption",

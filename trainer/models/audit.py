@@ -65,7 +65,12 @@ class AuditEvent(db.Model):
 
 
 class ContentVersion(db.Model):
-    """A saved version of a lesson or question: who saved what, when."""
+    """A saved version of a lesson or question: who saved what, when.
+
+    An applied version is a state the row was in. A version that is not applied holds the
+    content files' text that a sync did not apply over a browser edit, for the trainer to
+    compare and perhaps restore.
+    """
 
     __tablename__ = "content_version"
     __table_args__ = (
@@ -81,5 +86,6 @@ class ContentVersion(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied: Mapped[bool] = mapped_column(default=True)
 
     author: Mapped[User | None] = relationship()

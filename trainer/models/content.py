@@ -1,6 +1,7 @@
 """Courses, lessons, questions and quizzes: the content loaded from `lessons/` and `quizzes/`."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -14,6 +15,22 @@ LESSON_STATUSES: tuple[str, ...] = ("draft", "published", "retired")
 QUESTION_TYPES: tuple[str, ...] = ("scenario", "multiple_choice", "true_false")
 QUESTION_STATUSES: tuple[str, ...] = ("active", "retired")
 QUIZ_STATUSES: tuple[str, ...] = QUESTION_STATUSES
+
+
+class Origin(StrEnum):
+    """Where a lesson, question or quiz was born: in the content files or inside Trainer."""
+
+    FILES = "files"
+    BROWSER = "browser"  # the editor, a GIFT import: a content sync never retires these
+
+
+class FileTracked:
+    """Columns of a row that the content files can also describe (see trainer.content.sync)."""
+
+    # New rows are made in Trainer unless the sync says otherwise.
+    origin: Mapped[str] = mapped_column(String(8), default=Origin.BROWSER)
+    # The fingerprint of the file content the last sync loaded or matched; None if never.
+    file_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Course(db.Model):
@@ -34,7 +51,7 @@ class Course(db.Model):
     quizzes: Mapped[list["Quiz"]] = relationship(back_populates="course", order_by="Quiz.position")
 
 
-class Lesson(db.Model):
+class Lesson(FileTracked, db.Model):
     """One lesson: Markdown body with its front matter."""
 
     __tablename__ = "lesson"
@@ -64,7 +81,7 @@ class Lesson(db.Model):
     course: Mapped[Course] = relationship(back_populates="lessons")
 
 
-class Question(db.Model):
+class Question(FileTracked, db.Model):
     """A question of a course's bank: a two-step scenario, multiple choice or true/false."""
 
     __tablename__ = "question"
@@ -122,7 +139,7 @@ class QuestionOption(db.Model):
     question: Mapped[Question] = relationship(back_populates="options")
 
 
-class Quiz(db.Model):
+class Quiz(FileTracked, db.Model):
     """A quiz: how many questions to draw from which pool, and the rules of passing."""
 
     __tablename__ = "quiz"

@@ -7,7 +7,7 @@ from trainer.content.crosscheck import check_bank
 from trainer.content.fields import Fields
 from trainer.content.markdown import heading_ids
 from trainer.content.model import LessonData, Problem, QuestionData
-from trainer.content.sync import _question_values, _sync_options
+from trainer.content.sync import question_columns, set_options
 from trainer.content.yamlfile import Mapping
 from trainer.extensions import db
 from trainer.models import Course, Lesson, Question, Quiz
@@ -254,9 +254,13 @@ def check_question(
 
 def create_question(course: Course, values: dict[str, Any]) -> Question:
     """A new active question of `course`; raises `InvalidContent`."""
-    data = check_question(course, values)
-    question = Question(**_question_values(course, data, _linkable_lessons(course)))
-    _sync_options(question, data)
+    return add_question(course, check_question(course, values))
+
+
+def add_question(course: Course, data: QuestionData) -> Question:
+    """A new active question of `course` from checked `data`, made in Trainer (not the files)."""
+    question = Question(**question_columns(course, data, _linkable_lessons(course)))
+    set_options(question, data)
     db.session.add(question)
     db.session.flush()
     _join_quiz_pools(question)
@@ -289,11 +293,11 @@ def update_question(
     data = check_question(course, {**values, "type": question.type}, question)
     if not versions.begin_save(question, expected, author_id, note):
         raise EditConflict
-    columns = _question_values(course, data, _linkable_lessons(course))
+    columns = question_columns(course, data, _linkable_lessons(course))
     del columns["status"]  # editing keeps a retired question retired
     for name, value in columns.items():
         setattr(question, name, value)
-    _sync_options(question, data)
+    set_options(question, data)
     db.session.flush()
 
 

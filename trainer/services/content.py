@@ -8,7 +8,7 @@ from flask import current_app
 
 from trainer.content.loader import load_content
 from trainer.content.model import CourseData
-from trainer.content.sync import SyncReport, sync_content
+from trainer.content.sync import SyncPlan, apply_sync, plan_sync
 from trainer.dimensions import DIMENSION_KEYS
 
 
@@ -18,9 +18,14 @@ def load_configured_content() -> list[CourseData]:
     return load_content(Path(config["LESSONS_DIR"]), Path(config["QUIZZES_DIR"]))
 
 
-def sync_configured_content() -> SyncReport:
+def plan_configured_sync(prefer_files: bool = False) -> SyncPlan:
+    """Validate every file and say what a sync would do; raises `ContentError`."""
+    return plan_sync(load_configured_content(), prefer_files)
+
+
+def sync_configured_content(prefer_files: bool = False) -> SyncPlan:
     """Validate every file, then sync it all; the caller commits."""
-    return sync_content(load_configured_content())
+    return apply_sync(plan_configured_sync(prefer_files))
 
 
 def summarize(courses: list[CourseData]) -> dict[str, dict[str, Any]]:

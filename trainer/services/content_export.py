@@ -3,7 +3,8 @@
 Retired lessons, questions and quizzes are not exported. Everything else is read back from
 a staging folder through the loader and compared with what the database holds before a
 single file under the destination is touched, so an export never leaves half-written or
-unloadable files behind.
+unloadable files behind. Files that say something the database has not loaded (a change
+since the last sync) are not overwritten without `force`: that work would be lost.
 """
 
 import tempfile
@@ -20,6 +21,7 @@ from trainer.content.model import (
     QuestionData,
     QuizData,
 )
+from trainer.content.sync import Outcome, Step, plan_sync
 from trainer.content.writer import bank_order, course_files, natural_key
 from trainer.dimensions import DIMENSION_KEYS
 from trainer.extensions import db
@@ -195,7 +197,42 @@ def export_content(out: Path, course_slug: str | None = None, force: bool = Fals
     for data in datas:
         files |= course_files(data)
     _verify(files, datas)
-    return _write(out, files, [data.slug for data in datas], force)
+    if not force:
+        _refuse_unloaded_changes(out, [data.slug for data in datas])
+    return _write(out, files, [data.slug for data in datas])
+
+
+def _unloaded(step: Step) -> str | None:
+    """What a step of a sync from the destination says the database lacks, if anything."""
+    name = step.name
+    where = f"{step.source}: " if step.source else ""
+    messages = {
+        Outcome.CREATED: f"{where}{name} is in the files but not in the database",
+        Outcome.UPDATED: f"{where}{name} changed in the files since the last sync",
+        Outcome.CONFLICT: f"{where}{name} changed in the files and in the browser",
+        Outcome.RETIRED: f"{name} was removed from the files since the last sync",
+    }
+    return messages.get(step.outcome)
+
+
+def _refuse_unloaded_changes(out: Path, slugs: list[str]) -> None:
+    """Raise `ExportError` if the files under `out` hold work the database has not loaded."""
+    if not any((out / area / slug).exists() for area in CONTENT_GLOBS for slug in slugs):
+        return
+    try:
+        on_disk = load_content(out / "lessons", out / "quizzes")
+    except ContentError as error:
+        raise ExportError(
+            [str(problem) for problem in error.problems]
+            + ["the files there do not load, so exporting could lose what they hold; "
+               "fix them, or use --force to replace them"]
+        ) from error  # fmt: skip
+    plan = plan_sync([data for data in on_disk if data.slug in slugs])
+    lost = [message for step in plan.steps if (message := _unloaded(step))]
+    if lost:
+        raise ExportError(
+            [*lost, "run `content sync` first (or use --force to overwrite the files)"]
+        )
 
 
 def _verify(files: dict[str, str], datas: list[CourseData]) -> None:
@@ -222,7 +259,7 @@ def _verify(files: dict[str, str], datas: list[CourseData]) -> None:
         )
 
 
-def _write(out: Path, files: dict[str, str], slugs: list[str], force: bool) -> ExportResult:
+def _write(out: Path, files: dict[str, str], slugs: list[str]) -> ExportResult:
     result = ExportResult()
     owned = [
         path
@@ -232,16 +269,6 @@ def _write(out: Path, files: dict[str, str], slugs: list[str], force: bool) -> E
         for path in sorted((out / area / slug).glob(pattern))
     ]
     targets = {out / name: text for name, text in files.items()}
-    if not force:
-        clashes = [
-            path
-            for path in owned
-            if path not in targets or path.read_bytes() != targets[path].encode("utf-8")
-        ]
-        if clashes:
-            raise ExportError(
-                [f"{path}: would be overwritten or removed; use --force" for path in clashes]
-            )
     for path in owned:
         if path not in targets:
             path.unlink()

@@ -1,27 +1,26 @@
-"""Versions of lessons and questions: snapshots, compare-and-bump saves, history and diffs."""
+"""Versions of lessons and questions: snapshots, compare-and-bump saves, history and diffs.
+
+Version numbers only grow and no version is ever changed or deleted. Most versions are
+states the row was in; a version that is not applied holds the content files' text that a
+sync kept aside rather than overwrite a browser edit (`offer`).
+"""
 
 import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.orm.attributes import set_committed_value
 
+from trainer.content.snapshot import LESSON_FIELDS, QUESTION_FIELDS
 from trainer.extensions import db
 from trainer.models import ContentVersion, Lesson, Question, User
 
 KINDS: dict[str, type[Lesson] | type[Question]] = {"lesson": Lesson, "question": Question}
-# What a lesson version holds: its content, not its place in the course (restoring an old
-# version must not reorder the course).
-LESSON_FIELDS: tuple[str, ...] = (
-    "title", "slug", "dimension", "summary", "estimated_minutes", "objectives", "takeaways",
-    "body", "status",
-)  # fmt: skip
-# The last two are not columns: the lesson link as `slug#anchor`, and the options.
-QUESTION_FIELDS: tuple[str, ...] = (
-    "key", "type", "dimension", "difficulty", "market", "situation", "prompt", "explanation",
-    "status", "lesson", "options",
-)  # fmt: skip
+# The notes of saves made by the content sync, not by a person.
+FROM_FILES = "files"  # applied from the files at a sync
+FILES_NOT_APPLIED = "files-not-applied"  # kept aside: the row had a browser edit
 
 
 def kind_of(item: Lesson | Question) -> str:
@@ -52,22 +51,33 @@ def snapshot(item: Lesson | Question) -> dict[str, Any]:
     return data
 
 
+def _next_number(item: Lesson | Question) -> int:
+    """The number the next version of `item` gets: above every number it has used."""
+    highest = db.session.execute(
+        db.select(func.max(ContentVersion.number)).where(
+            ContentVersion.kind == kind_of(item), ContentVersion.object_id == item.id
+        )
+    ).scalar()
+    return max(item.version, highest or 0) + 1
+
+
 def _claim(item: Lesson | Question, expected: int) -> bool:
-    """Bump the row's version from `expected`, in one conditional UPDATE.
+    """Move the row's version on from `expected`, in one conditional UPDATE.
 
     The WHERE clause makes this a compare-and-set in the database itself: of two saves
     opened at the same version, the second finds the version moved on and updates nothing.
     """
     model = type(item)
+    number = _next_number(item)
     result = db.session.execute(
         db.update(model)
         .where(model.id == item.id, model.version == expected)
-        .values(version=model.version + 1)
+        .values(version=number)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
-    set_committed_value(item, "version", expected + 1)
+    set_committed_value(item, "version", number)
     return True
 
 
@@ -75,6 +85,7 @@ def begin_save(item: Lesson | Question, expected: int, author_id: int | None, no
     """Keep the current state as version `expected` and bump `item`, unless someone saved since.
 
     Call it before changing `item`; on False nothing was written and the caller must not save.
+    `author_id` is None for a save the content sync makes.
     """
     before = snapshot(item)
     if item.version != expected or not _claim(item, expected):
@@ -87,6 +98,37 @@ def begin_save(item: Lesson | Question, expected: int, author_id: int | None, no
     )  # fmt: skip
     db.session.flush()
     return True
+
+
+def offer(item: Lesson | Question, data: dict[str, Any]) -> int:
+    """Keep `data`, the files' version of `item`, as a version not applied; its number.
+
+    The row is left as it is. The same text offered again is not stored twice.
+    """
+    for record in reversed(_records(item)):
+        if not record.applied and record.data == data:
+            return record.number
+    number = _next_number(item)
+    db.session.add(
+        ContentVersion(
+            kind=kind_of(item), object_id=item.id, number=number, data=data, author_id=None,
+            note=FILES_NOT_APPLIED, applied=False,
+        )
+    )  # fmt: skip
+    db.session.flush()
+    return number
+
+
+def files_offer(item: Lesson | Question) -> int | None:
+    """The files' version a sync stored beside `item` since its last save, if any."""
+    return db.session.execute(
+        db.select(func.max(ContentVersion.number)).where(
+            ContentVersion.kind == kind_of(item),
+            ContentVersion.object_id == item.id,
+            ContentVersion.number > item.version,
+            ContentVersion.applied.is_(False),
+        )
+    ).scalar()
 
 
 def get_item(kind: str, object_id: int) -> Lesson | Question | None:
@@ -107,7 +149,11 @@ def _records(item: Lesson | Question) -> list[ContentVersion]:
 
 @dataclass(frozen=True)
 class VersionEntry:
-    """One state of a lesson or question, and the save that made it (unknown for the first)."""
+    """One version of a lesson or question, and the save that made it (unknown for the first).
+
+    A version not `applied` is the files' text a sync kept aside; it was never the row's state.
+    `previous` is the state before it, to show what it changed.
+    """
 
     number: int
     data: dict[str, Any]
@@ -115,28 +161,47 @@ class VersionEntry:
     saved_at: datetime | None
     note: str
     current: bool
+    applied: bool = True
+    previous: int | None = None
 
 
 def history(item: Lesson | Question) -> list[VersionEntry]:
-    """Every known state of `item`, newest (the current one) first."""
-    # Record N holds state N and was written by the save that made state N + 1.
-    records = {record.number: record for record in _records(item)}
-    states = {number: record.data for number, record in records.items()}
-    states[item.version] = snapshot(item)
+    """Every known version of `item`, the highest number first."""
+    # An applied record holds a past state and was written by the save that made the next
+    # state; so each state was made by the save recorded with the applied state before it.
     entries = []
-    for number in sorted(states, reverse=True):
-        maker = records.get(number - 1)
-        entries.append(
-            VersionEntry(
-                number=number,
-                data=states[number],
-                saved_by=maker.author if maker else None,
-                saved_at=maker.created_at if maker else None,
-                note=maker.note if maker else "",
-                current=number == item.version,
-            )
-        )
-    return entries
+    maker: ContentVersion | None = None
+    for record in _records(item):
+        before = maker.number if maker else None
+        if not record.applied:
+            entries.append(
+                VersionEntry(record.number, record.data, None, record.created_at, record.note,
+                             current=False, applied=False, previous=before)
+            )  # fmt: skip
+            continue
+        entries.append(_state_entry(record.number, record.data, maker, current=False))
+        maker = record
+    entries.append(_state_entry(item.version, snapshot(item), maker, current=True))
+    return sorted(entries, key=lambda entry: entry.number, reverse=True)
+
+
+def current_entry(item: Lesson | Question) -> VersionEntry:
+    """The version `item` is at now, and the save that made it."""
+    return next(entry for entry in history(item) if entry.current)
+
+
+def _state_entry(
+    number: int, data: dict[str, Any], maker: ContentVersion | None, current: bool
+) -> VersionEntry:
+    return VersionEntry(
+        number=number,
+        data=data,
+        saved_by=maker.author if maker else None,
+        saved_at=maker.created_at if maker else None,
+        note=maker.note if maker else "",
+        current=current,
+        previous=maker.number if maker else None,
+    )
 
 
 def state(item: Lesson | Question, number: int) -> dict[str, Any] | None:
