@@ -45,5 +45,5 @@ clean:
 
 # After changing interface strings: refresh the catalogue, then translate the new entries.
 messages: $(BIN)/.installed-run
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o trainer/translations/messages.pot .
-	$(BIN)/pybabel update -i trainer/translations/messages.pot -d trainer/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -w 100 -o trainer/translations/messages.pot .
+	$(BIN)/pybabel update -w 100 -i trainer/translations/messages.pot -d trainer/translations --no-fuzzy-matching
