@@ -33,7 +33,7 @@ def _print_plan(plan: ImportPlan) -> None:
         click.echo(f"line {item.line}: will create {question.key} ({question.type})")
     for skipped in plan.skipped:
         title = f" {skipped.title!r}" if skipped.title else ""
-        click.echo(f"line {skipped.line}: skipped{title}: {skipped.kind} is not supported")
+        click.echo(f"line {skipped.line}: skipped{title}: {skipped.text()}")
     for warning in plan.warnings:
         click.echo(f"warning: {warning}")
     for error in plan.errors:

@@ -3,9 +3,10 @@
 A scenario travels as a pair of multiple-choice questions that share a title stem: first
 `::<id> [rynek]::` (the situation, answers B2B and B2C, the explanation as their feedback),
 then `::<id> [podejście]::` (the situation and prompt, the approach options). Such a pair
-reads back as one scenario; every other question as a question of its own. What our format
-requires and GIFT may lack (feedback on each option, an explanation) is an error here, so
-that everything imported can be written to files and loaded again.
+reads back as one scenario; every other question as a question of its own. A question that
+lacks what our format requires and GIFT may leave out (feedback on each option of a
+scenario, an explanation, a dimension) is skipped with the reasons, so that everything
+imported can be written to files and loaded again.
 """
 
 import re
@@ -16,7 +17,7 @@ from slugify import slugify
 
 from trainer.content.bank import TRUE_FALSE_TEXTS, parse_question
 from trainer.content.fields import Fields
-from trainer.content.gift import N_, GiftAnswer, GiftIssue, GiftQuestion
+from trainer.content.gift import N_, GiftAnswer, GiftIssue, GiftQuestion, GiftSkipped
 from trainer.content.model import OptionData, Problem, QuestionData
 from trainer.content.writer import question_fields
 from trainer.content.yamlfile import Mapping
@@ -39,10 +40,10 @@ class Converted:
 
 @dataclass
 class Conversion:
-    """The questions made from a file, and what stands in the way or is not kept."""
+    """The questions made from a file, those that break our rules, and what is not kept."""
 
     questions: list[Converted] = field(default_factory=list)
-    errors: list[GiftIssue] = field(default_factory=list)
+    skipped: list[GiftSkipped] = field(default_factory=list)
     warnings: list[GiftIssue] = field(default_factory=list)
 
 
@@ -92,11 +93,17 @@ def to_gift(question: QuestionData, course_slug: str) -> list[GiftQuestion]:
 
 
 def from_gift(
-    items: list[GiftQuestion], lesson: str, lesson_dimension: str | None, taken: set[str]
-) -> Conversion:
-    """Our questions for `items`, linked to `lesson`, with ids unused in `taken`."""
+    items: list[GiftQuestion], lesson: str, lesson_dimension: str | None, taken: set[str],
+    skipped: list[GiftSkipped] | None = None,
+) -> Conversion:  # fmt: skip
+    """Our questions for `items`, linked to `lesson`, with ids unused in `taken`.
+
+    `skipped` are the questions the reader skipped: a scenario half whose partner is among
+    them is skipped too, rather than imported as a question of its own.
+    """
     result = Conversion()
     taken = {key.casefold() for key in taken}
+    skipped_titles = {item.title for item in skipped or ()}
     index = 0
     while index < len(items):
         item = items[index]
@@ -104,9 +111,13 @@ def from_gift(
         stem = _pair_stem(item, partner)
         if partner is not None and stem is not None:
             question = _scenario(item, partner, _key(stem, taken), lesson, lesson_dimension, result)
-            answers = partner.answers
+            answers, title = partner.answers, stem
             index += 2
         else:
+            index += 1
+            if _partner_title(item.title) in skipped_titles:
+                result.skipped.append(GiftSkipped(item.line, "partner_skipped", item.title))
+                continue
             if _PAIR_TITLE.match(item.title):
                 result.warnings.append(
                     GiftIssue(item.line, N_("This half of a scenario has no partner question "
@@ -114,11 +125,22 @@ def from_gift(
                                             "own."))
                 )  # fmt: skip
             question = _plain(item, _key(item.title, taken), lesson)
-            answers = item.answers
-            index += 1
-        if _check(item.line, question, [answer.line for answer in answers], result):
+            answers, title = item.answers, item.title
+        problems = _check(item.line, question, [answer.line for answer in answers])
+        if problems:
+            result.skipped.append(GiftSkipped(item.line, "content", title, details=problems))
+        else:
             result.questions.append(Converted(item.line, question))
     return result
+
+
+def _partner_title(title: str) -> str | None:
+    """The title of the other half of a scenario, if `title` names one half."""
+    match = _PAIR_TITLE.match(title)
+    if not match:
+        return None
+    other = APPROACH_TAG if match["tag"] == MARKET_TAG else MARKET_TAG
+    return f"{match['stem']} [{other}]"
 
 
 def _pair_stem(item: GiftQuestion, partner: GiftQuestion | None) -> str | None:
@@ -150,13 +172,7 @@ def _scenario(
     market: GiftQuestion, approach: GiftQuestion, key: str, lesson: str,
     lesson_dimension: str | None, result: Conversion,
 ) -> QuestionData:  # fmt: skip
-    answers = {answer.text.upper(): answer for answer in market.answers}
     right = next((answer for answer in market.answers if answer.correct), None)
-    if set(answers) != set(MARKETS) or len(market.answers) != 2 or right is None:
-        result.errors.append(
-            GiftIssue(market.line, N_("The market question of a scenario needs exactly the two "
-                                      "answers B2B and B2C."))
-        )  # fmt: skip
     explanation = market.general_feedback or (right.feedback if right else "")
     if any(a.feedback and a.feedback != explanation for a in market.answers if not a.correct):
         result.warnings.append(
@@ -181,7 +197,7 @@ def _scenario(
         explanation=explanation,
         lesson=lesson,
         dimension=dimension_of(market.category) or lesson_dimension,
-        market=right.text.upper() if right and right.text.upper() in MARKETS else None,
+        market=_market(market),
         situation=market.text,
         prompt=prompt,
         options=tuple(OptionData(a.text, a.feedback, a.correct) for a in approach.answers),
@@ -213,11 +229,23 @@ def _plain(item: GiftQuestion, key: str, lesson: str) -> QuestionData:
     )
 
 
-def _check(line: int, question: QuestionData, answer_lines: list[int], result: Conversion) -> bool:
-    """Whether `question` satisfies the content format; each failure becomes an error."""
+def _market(market: GiftQuestion) -> str | None:
+    """The right answer of a scenario's market question, if it offers exactly B2B and B2C."""
+    texts = sorted(answer.text.upper() for answer in market.answers)
+    right = [answer.text.upper() for answer in market.answers if answer.correct]
+    return right[0] if texts == sorted(MARKETS) and len(right) == 1 else None
+
+
+def _check(line: int, question: QuestionData, answer_lines: list[int]) -> tuple[GiftIssue, ...]:
+    """What keeps `question` from meeting the content format; nothing if it does."""
     errors: list[GiftIssue] = []
     if not (question.situation if question.type == "scenario" else question.prompt):
         errors.append(GiftIssue(line, N_("The question has no text.")))
+    if question.type == "scenario" and question.market is None:
+        errors.append(
+            GiftIssue(line, N_("The market question of a scenario needs exactly the two "
+                               "answers B2B and B2C."))
+        )  # fmt: skip
     if question.type == "scenario" and not question.explanation:
         errors.append(
             GiftIssue(line, N_("No explanation: add general feedback (####…) or feedback on the "
@@ -252,8 +280,7 @@ def _check(line: int, question: QuestionData, answer_lines: list[int], result: C
                       {"field": problem.field, "message": problem.message})
             for problem in problems
         ]  # fmt: skip
-    result.errors += errors
-    return not errors
+    return tuple(errors)
 
 
 def _mapping(value: Any, line: int) -> Any:

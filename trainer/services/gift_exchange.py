@@ -1,6 +1,6 @@
 """Moodle GIFT exchange of a course's question bank: plan and apply an import, export.
 
-An import is planned first (what would be created, skipped, and why not), then applied all
+An import is planned first (what would be created, what is skipped and why), then applied all
 or nothing: the new questions join the course's content and go through the same sync as the
 files do. The web carries the uploaded text from the preview to the confirmation in a
 signed token; the CLI plans and applies in one go.
@@ -21,9 +21,9 @@ from trainer.content.gift import (
     GiftSkipped,
     decode_gift,
     parse_gift,
-    serialise_gift,
 )
 from trainer.content.gift_questions import Converted, from_gift, to_gift
+from trainer.content.gift_writer import serialise_gift
 from trainer.content.sync import sync_content
 from trainer.extensions import db
 from trainer.models import Course, Lesson, Question, User
@@ -124,14 +124,14 @@ def plan_import(course: Course, lesson: Lesson, text: str, filename: str = "") -
     taken = set(
         db.session.execute(db.select(Question.key).where(Question.course_id == course.id)).scalars()
     )
-    converted = from_gift(parsed.questions, lesson.slug, lesson.dimension, taken)
+    converted = from_gift(parsed.questions, lesson.slug, lesson.dimension, taken, parsed.skipped)
     return ImportPlan(
         course=course.slug,
         lesson=lesson.slug,
         filename=filename,
         questions=converted.questions,
-        skipped=parsed.skipped,
-        errors=sorted(parsed.errors + converted.errors, key=lambda issue: issue.line),
+        skipped=sorted(parsed.skipped + converted.skipped, key=lambda item: item.line),
+        errors=sorted(parsed.errors, key=lambda issue: issue.line),
         warnings=sorted(parsed.warnings + converted.warnings, key=lambda issue: issue.line),
     )
 
