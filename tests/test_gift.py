@@ -192,6 +192,22 @@ def test_writing_then_reading_keeps_every_character() -> None:
     )  # fmt: skip
 
 
+def test_every_special_character_is_escaped_as_moodles_exporter_does() -> None:
+    """`\\ # = ~ { } :` everywhere, line breaks as \\n: strict readers take the file."""
+    awkward = "Uwaga: a=b, ~c, #d, {e}, \\f\r\ni:j"
+    question = GiftQuestion(
+        "multiple_choice", awkward, title=f"t: {awkward}", general_feedback=awkward,
+        answers=(GiftAnswer(awkward, True, awkward), GiftAnswer("b: c", False)),
+        category="kurs/marketing",
+    )  # fmt: skip
+    true_false = GiftQuestion("true_false", awkward, truth=True, feedback_wrong=awkward)
+    text = serialise_gift([question, true_false])
+    unescaped = re.sub(r"\\.", "", text)  # every escape pair taken out
+    assert unescaped.count(":") == 5  # $CATEGORY: and the two :: around the title
+    assert "\r" not in text and "\\n" in text
+    assert not re.search(r"[=~#{}]", unescaped.split("{", 1)[0].removeprefix("$CATEGORY: "))
+
+
 # --- Import ------------------------------------------------------------------------------------
 
 

@@ -9,12 +9,16 @@ from trainer.content.gift_text import FORMATS
 _LOOKS_LIKE_MARKUP = re.compile(rf"^(?:\[(?:{'|'.join(FORMATS)})\]|%-*[0-9])")
 
 
-def escape(text: str, title: bool = False) -> str:
-    """`text` safe inside a GIFT question: specials escaped, line breaks as `\\n`."""
+def escape(text: str) -> str:
+    """`text` safe inside a GIFT question, escaped as Moodle's exporter escapes it.
+
+    Every `\\ # = ~ { } :` gets a backslash (`:` too, though only a title needs it, so that
+    strict readers take the file) and a line break becomes `\\n`.
+    """
     text = text.replace("\\", "\\\\")
-    for char in "~=#{}" + (":" if title else ""):
+    for char in "~=#{}:":
         text = text.replace(char, "\\" + char)
-    return text.replace("\r\n", "\n").replace("\n", "\\n")
+    return text.replace("\r\n", "\n").replace("\r", "").replace("\n", "\\n")
 
 
 def escape_text(text: str) -> str:
@@ -38,7 +42,7 @@ def serialise_gift(questions: list[GiftQuestion], comment: str = "") -> str:
 
 def serialise_question(question: GiftQuestion) -> str:
     """One question in GIFT, Markdown text, one answer per line."""
-    head = f"::{escape(question.title, title=True)}::" if question.title else ""
+    head = f"::{escape(question.title)}::" if question.title else ""
     head += f"[markdown]{escape(question.text)}"
     general = question.general_feedback and f"####{escape_text(question.general_feedback)}"
     if question.kind == "true_false":
