@@ -1,5 +1,6 @@
 """Moodle GIFT: parsing and writing, import (CLI and web, all or nothing) and export."""
 
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -238,7 +239,9 @@ def test_plan_names_links_and_pairs_questions(synced: Flask) -> None:
         plan = gift_exchange.plan_import(sample_course(), lesson_by_slug("wstep"), text)
     assert not plan.errors and plan.ready
     made = {item.question.key: item.question for item in plan.questions}
-    assert list(made) == ["decyzja-w-b2b", "znaki-specjalne", "gift-1", "sc-01", "dp-1-2"]
+    untitled = "gift-" + hashlib.sha256("Czy HTML & tagi znikają?".encode()).hexdigest()[:10]
+    assert list(made) == ["decyzja-w-b2b", "znaki-specjalne", untitled, "sc-01"]
+    assert {item.action for item in plan.questions} == {"create"}
     scenario = made["sc-01"]
     assert (scenario.type, scenario.market, scenario.dimension) == (
         "scenario",
@@ -258,7 +261,9 @@ def test_plan_names_links_and_pairs_questions(synced: Flask) -> None:
     assert tf.explanation == "Dobrze: decyduje kilka osób."
     assert [s.reason for s in plan.skipped] == [
         "partial_credit", "matching", "numerical", "short_answer", "essay", "missing_word",
+        "other_type",
     ]  # fmt: skip
+    assert plan.skipped[-1].params == {"key": "dp-1"}  # a scenario in the course: not copied
 
 
 @pytest.mark.parametrize(
@@ -338,12 +343,15 @@ def test_cli_dry_run_changes_nothing_and_import_creates_all(
     assert "line 36: will create sc-01 (scenario)" in dry.output
     assert "line 21: skipped 'Dopasuj': Matching questions are not supported." in dry.output
     assert "line 4: skipped 'mkt-quiz': Answer 3 has the weight 50%" in dry.output
-    assert "dry run: nothing was imported" in dry.output
+    assert "dry run: nothing was imported (4 to create, 0 to update, 0 unchanged)" in dry.output
     with synced.app_context():
         assert count_questions() == 4
     done = runner.invoke(args=[*args, "--lesson", "proces-decyzyjny"])
     assert done.exit_code == 0, done.output
-    assert "imported 4 question(s) into sample, linked to proces-decyzyjny" in done.output
+    assert (
+        "imported into sample: 4 created (linked to proces-decyzyjny), 0 updated, 0 unchanged"
+        in done.output
+    )
     with synced.app_context():
         assert count_questions() == 8
         scenario = db.session.execute(
@@ -407,7 +415,7 @@ def test_trainer_to_gift_to_trainer_keeps_every_question(synced: Flask) -> None:
         course = fresh_course(dimension=None)
         plan = gift_exchange.plan_import(course, lesson_by_slug("lekcja"), text)
         assert plan.ready, plan.errors
-        assert gift_exchange.apply_import(course, plan, "test") == 4
+        assert gift_exchange.apply_import(course, plan, "test")["create"] == 4
         db.session.commit()
         after = course_data(course).questions
 
@@ -438,7 +446,7 @@ def test_gift_to_trainer_to_gift_keeps_text_answers_and_feedback(synced: Flask) 
     again = sorted(map(essence, parse_gift(exported).questions), key=str)
     assert again == original
     titles = {q.title for q in parse_gift(exported).questions}
-    assert {"sc-01 [rynek]", "sc-01 [podejście]", "znaki-specjalne", "gift-1"} <= titles
+    assert {"sc-01 [rynek]", "sc-01 [podejście]", "znaki-specjalne", "decyzja-w-b2b"} <= titles
 
 
 # --- The web ------------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ from trainer.services.gift_exchange import GiftImportError
 
 bp = Blueprint("gift", __name__, url_prefix="/author/gift")
 
+ACTIONS = {
+    "create": _l("new"),
+    "update": _l("update"),
+    "unchanged": _l("unchanged"),
+}
 QUESTION_TYPES = {
     "scenario": _l("scenario"),
     "multiple_choice": _l("multiple choice"),
@@ -88,6 +93,7 @@ def upload() -> str:
         errors=[(issue.line, _issue(issue)) for issue in plan.errors],
         warnings=[(issue.line, _issue(issue)) for issue in plan.warnings],
         skipped=[_skipped(item) for item in plan.skipped], question_types=QUESTION_TYPES,
+        actions=ACTIONS,
         dimension_names={dimension.key: dimension.heading for dimension in DIMENSIONS},
     )  # fmt: skip
 
@@ -108,16 +114,17 @@ def confirm() -> Response:
         plan = gift_exchange.plan_import(course, lesson, text, filename)
         if plan.fingerprint() != fingerprint:
             raise GiftImportError("stale")
-        created = gift_exchange.apply_import(course, plan, current_user)
+        counts = gift_exchange.apply_import(course, plan, current_user)
     except GiftImportError as error:
         db.session.rollback()
         flash(_reason(error.reason), "error")
         return redirect(url_for("gift.upload"))
     db.session.commit()
     flash(
-        _("Imported %(count)d question(s) into %(course)s.", count=created, course=course.title),
+        _("Imported into %(course)s: %(created)d new question(s), %(updated)d updated.",
+          course=course.title, created=counts["create"], updated=counts["update"]),
         "success",
-    )
+    )  # fmt: skip
     return redirect(url_for("gift.upload"))
 
 

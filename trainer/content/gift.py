@@ -59,6 +59,7 @@ SKIP_REASONS = {
     "text_before_answers": N_("There is text before the first answer (= or ~)."),
     "content": N_("The question does not meet Trainer's content rules:"),
     "partner_skipped": N_("The other half of this scenario is skipped, so this half is too."),
+    "other_type": N_("A question %(key)s already exists as another type."),
 }
 
 

@@ -9,6 +9,7 @@ scenario, an explanation, a dimension) is skipped with the reasons, so that ever
 imported can be written to files and loaded again.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,10 +33,11 @@ _KEY_LENGTH = 90
 
 @dataclass(frozen=True)
 class Converted:
-    """A question made from the GIFT question(s) starting at `line`."""
+    """A question made from the GIFT question(s) starting at `line`, titled `title`."""
 
     line: int
     question: QuestionData
+    title: str = ""
 
 
 @dataclass
@@ -93,16 +95,16 @@ def to_gift(question: QuestionData, course_slug: str) -> list[GiftQuestion]:
 
 
 def from_gift(
-    items: list[GiftQuestion], lesson: str, lesson_dimension: str | None, taken: set[str],
+    items: list[GiftQuestion], lesson: str, lesson_dimension: str | None,
     skipped: list[GiftSkipped] | None = None,
 ) -> Conversion:  # fmt: skip
-    """Our questions for `items`, linked to `lesson`, with ids unused in `taken`.
+    """Our questions for `items`, linked to `lesson`, with ids from their titles.
 
     `skipped` are the questions the reader skipped: a scenario half whose partner is among
     them is skipped too, rather than imported as a question of its own.
     """
     result = Conversion()
-    taken = {key.casefold() for key in taken}
+    taken: set[str] = set()
     skipped_titles = {item.title for item in skipped or ()}
     index = 0
     while index < len(items):
@@ -110,7 +112,8 @@ def from_gift(
         partner = items[index + 1] if index + 1 < len(items) else None
         stem = _pair_stem(item, partner)
         if partner is not None and stem is not None:
-            question = _scenario(item, partner, _key(stem, taken), lesson, lesson_dimension, result)
+            key = _key(stem, item.text, taken)
+            question = _scenario(item, partner, key, lesson, lesson_dimension, result)
             answers, title = partner.answers, stem
             index += 2
         else:
@@ -124,13 +127,13 @@ def from_gift(
                                             "next to it; it is imported as a question of its "
                                             "own."))
                 )  # fmt: skip
-            question = _plain(item, _key(item.title, taken), lesson)
+            question = _plain(item, _key(item.title, item.text, taken), lesson)
             answers, title = item.answers, item.title
         problems = _check(item.line, question, [answer.line for answer in answers])
         if problems:
             result.skipped.append(GiftSkipped(item.line, "content", title, details=problems))
         else:
-            result.questions.append(Converted(item.line, question))
+            result.questions.append(Converted(item.line, question, title))
     return result
 
 
@@ -156,13 +159,17 @@ def _pair_stem(item: GiftQuestion, partner: GiftQuestion | None) -> str | None:
     return first["stem"] if paired and first else None
 
 
-def _key(title: str, taken: set[str]) -> str:
-    """An id from the title: slugified (underscores kept), unique; `gift-<n>` when untitled."""
+def _key(title: str, text: str, taken: set[str]) -> str:
+    """An id from the title, slugified (underscores kept); from the text when untitled.
+
+    The same file gives the same ids every time, so that importing it again updates the
+    questions it created: an untitled question is `gift-` and a hash of its text, and a
+    second question of the same id in the file gets `-2`, and so on.
+    """
     base = "_".join(slugify(part, max_length=_KEY_LENGTH) for part in title.split("_"))
     base = re.sub(r"^[_-]+|[_-]+$", "", re.sub(r"_+(?=-|$)", "", base))[:_KEY_LENGTH]
-    candidates = (
-        (f"{base}-{n}" if n > 1 else base) if base else f"gift-{n}" for n in range(1, 10**6)
-    )
+    base = base or "gift-" + hashlib.sha256(text.encode()).hexdigest()[:10]
+    candidates = (f"{base}-{n}" if n > 1 else base for n in range(1, 10**6))
     key = next(candidate for candidate in candidates if candidate.casefold() not in taken)
     taken.add(key.casefold())
     return key

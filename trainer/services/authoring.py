@@ -254,7 +254,11 @@ def check_question(
 
 def create_question(course: Course, values: dict[str, Any]) -> Question:
     """A new active question of `course`; raises `InvalidContent`."""
-    data = check_question(course, values)
+    return create_question_data(course, check_question(course, values))
+
+
+def create_question_data(course: Course, data: QuestionData) -> Question:
+    """A new active question of `course` holding `data`, which the caller has checked."""
     question = Question(**_question_values(course, data, _linkable_lessons(course)))
     _sync_options(question, data)
     db.session.add(question)
@@ -285,16 +289,50 @@ def update_question(
     """
     if question.version != expected:
         raise EditConflict
-    course = question.course
-    data = check_question(course, {**values, "type": question.type}, question)
+    data = check_question(question.course, {**values, "type": question.type}, question)
+    save_question_data(question, data, author_id, note, expected)
+
+
+def save_question_data(
+    question: Question, data: QuestionData, author_id: int | None, note: str,
+    expected: int | None = None,
+) -> None:  # fmt: skip
+    """Save `data` (checked by the caller) over `question`, keeping the old version.
+
+    `expected` is the version the save was prepared against (default: the current one).
+    Options are updated in place by position. Raises `EditConflict` if someone saved since.
+    """
+    if data.type != question.type:
+        raise ValueError(f"question {question.key!r} is a {question.type}, not a {data.type}")
+    expected = question.version if expected is None else expected
     if not versions.begin_save(question, expected, author_id, note):
         raise EditConflict
+    course = question.course
     columns = _question_values(course, data, _linkable_lessons(course))
     del columns["status"]  # editing keeps a retired question retired
     for name, value in columns.items():
         setattr(question, name, value)
     _sync_options(question, data)
     db.session.flush()
+
+
+def data_snapshot(data: QuestionData) -> dict[str, Any]:
+    """What `versions.snapshot` holds for a question holding `data`, its status aside."""
+    return {
+        "key": data.key, "type": data.type, "dimension": data.dimension,
+        "difficulty": data.difficulty, "market": data.market, "situation": data.situation,
+        "prompt": data.prompt, "explanation": data.explanation,
+        "lesson": data.lesson + (f"#{data.anchor}" if data.anchor else ""),
+        "options": [{"text": option.text, "feedback": option.feedback,
+                     "correct": option.correct} for option in data.options],
+    }  # fmt: skip
+
+
+def holds(question: Question, data: QuestionData) -> bool:
+    """Whether `question` already holds exactly `data` (whatever its status)."""
+    current = versions.snapshot(question)
+    del current["status"]
+    return current == data_snapshot(data)
 
 
 def set_question_status(question: Question, status: str, author_id: int | None) -> None:
