@@ -209,6 +209,38 @@ def test_every_special_character_is_escaped_as_moodles_exporter_does() -> None:
     assert not re.search(r"[=~#{}]", unescaped.split("{", 1)[0].removeprefix("$CATEGORY: "))
 
 
+def test_a_trainer_comment_belongs_to_the_question_right_after_it() -> None:
+    text = (
+        "// trainer: difficulty=3 lesson=proces-decyzyjny#kto-decyduje\n"
+        "// question: 12  name: pierwsze\n"
+        "::a::Pierwsze?{T}\n\n"
+        "$CATEGORY: kurs/marketing\n// trainer: difficulty=1\n::b::Drugie?{F}\n\n"
+        "// trainer: difficulty=2\n\n"  # a blank line after it: no question of its own
+        "::c::Trzecie?{\n// trainer: difficulty=3\n=tak ~nie}\n\n"
+        "// trainer: difficulty 3 lesson=a%20b%25c\n::d::Czwarte?{T}"
+    )
+    result = parse_gift(text)
+    assert not result.errors
+    assert [(q.title, q.trainer) for q in result.questions] == [
+        ("a", {"difficulty": "3", "lesson": "proces-decyzyjny#kto-decyduje"}),
+        ("b", {"difficulty": "1"}),
+        ("c", {}),
+        ("d", {"lesson": "a b%c"}),
+    ]
+    assert [(w.line, w.params) for w in result.warnings] == [
+        (9, {}), (12, {}), (15, {"part": "difficulty"}), (15, {"part": "3"}),
+    ]  # fmt: skip
+    assert "not right before a question" in str(result.warnings[0])
+
+
+def test_trainer_fields_are_written_before_the_question_and_read_back() -> None:
+    fields = {"difficulty": "2", "lesson": "lekcja#sekcja z%spacją"}
+    question = GiftQuestion("true_false", "P?", title="p", truth=True, trainer=fields)
+    text = serialise_gift([question])
+    assert text.startswith("// trainer: difficulty=2 lesson=lekcja#sekcja%20z%25spacją\n::p::")
+    assert parse_gift(text).questions[0].trainer == fields
+
+
 # --- Import ------------------------------------------------------------------------------------
 
 
@@ -415,14 +447,17 @@ def test_trainer_to_gift_to_trainer_keeps_every_question(synced: Flask) -> None:
         course = fresh_course(dimension=None)
         plan = gift_exchange.plan_import(course, lesson_by_slug("lekcja"), text)
         assert plan.ready, plan.errors
+        # Another course has other lessons: the links fall back to the lesson chosen.
+        assert {w.params["lesson"] for w in plan.warnings} == {"lekcja"}
         assert gift_exchange.apply_import(course, plan, "test")["create"] == 4
         db.session.commit()
         after = course_data(course).questions
 
-    def essence(question):  # what GIFT carries: not the lesson link, difficulty or anchor
+    def essence(question):  # everything but the lesson link
         return (
-            question.key, question.type, question.dimension, question.market,
-            question.situation, question.prompt, question.explanation, question.options,
+            question.key, question.type, question.dimension, question.difficulty,
+            question.market, question.situation, question.prompt, question.explanation,
+            question.options,
         )  # fmt: skip
 
     assert sorted(map(essence, after)) == sorted(map(essence, before))

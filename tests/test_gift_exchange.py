@@ -7,10 +7,17 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.test_gift import count_questions, lesson_by_slug, lesson_id, sample_course, upload
+from trainer.content.gift import parse_gift
+from trainer.content.gift_questions import Target, from_gift
+from trainer.content.loader import load_content
+from trainer.content.sync import sync_content
 from trainer.extensions import db
 from trainer.models import AuditEvent, ContentVersion, Question
-from trainer.services import authoring, gift_exchange, versions
+from trainer.services import authoring, catalog, gift_exchange, versions
+from trainer.services.content_export import course_data
 from trainer.services.gift_exchange import GiftImportError
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 FIRST = """$CATEGORY: sample/decision_process
 
@@ -172,3 +179,67 @@ def test_preview_says_what_is_new_updated_and_unchanged(
         assert (kept.author_id, kept.note) == (trainer_id, "gift")
     again = upload(client, lesson_id(synced, "wstep"), content.encode())
     assert "there is nothing to import" in again.text and 'name="token"' not in again.text
+
+
+# --- The course's own bank, out and back in -----------------------------------------------
+
+
+@pytest.fixture
+def course_app(app: Flask) -> Flask:
+    """The app with the repository's own course loaded (lessons/ and quizzes/ b2b-b2c)."""
+    with app.app_context():
+        sync_content(load_content(REPOSITORY / "lessons", REPOSITORY / "quizzes"))
+        db.session.commit()
+    return app
+
+
+def test_the_whole_course_goes_to_gift_and_back_exactly(course_app: Flask) -> None:
+    with course_app.app_context():
+        course = catalog.course_by_slug("b2b-b2c")
+        assert course is not None
+        before = course_data(course).questions
+        assert len({q.difficulty for q in before}) == 3 and all(q.anchor for q in before)
+        text, count = gift_exchange.export_gift(course, "test")
+        assert count == len(before) > 90
+        parsed = parse_gift(text)
+        assert not (parsed.errors or parsed.skipped or parsed.warnings)
+        assert all(q.trainer for q in parsed.questions if q.title.endswith("[rynek]"))
+        lessons = gift_exchange.course_lessons(course)
+        links = frozenset(link for link, _ in authoring.lesson_sections(course))
+        converted = from_gift(parsed.questions, Target(lessons[0].slug, None, links))
+        assert not converted.skipped and not converted.warnings
+        # Every field: id, type, dimension, difficulty, market, situation, prompt, options
+        # with their feedback, explanation, lesson and anchor.
+        assert {item.question.key: item.question for item in converted.questions} == {
+            question.key: question for question in before
+        }
+        plan = gift_exchange.plan_import(course, lessons[0], text)
+        assert not (plan.errors or plan.skipped or plan.warnings)
+        assert plan.count("unchanged") == len(before) and not plan.ready
+
+
+def test_difficulty_and_lesson_travel_in_a_trainer_comment(synced: Flask) -> None:
+    text = (
+        "// trainer: difficulty=3 lesson=proces-decyzyjny#b2c\n"
+        "::mc-1::Co zwykle przekonuje kupującego w B2B?{=Logika i korzyści finansowe.#Tak. "
+        "~Styl życia.#To raczej B2C.####W B2B liczą się logika i korzyści finansowe.}\n\n"
+        "// trainer: difficulty=1 lesson=wstep\n::nowe::Nowe?{=tak ~nie}\n\n"
+        "// trainer: difficulty=7 lesson=nie-ma#nic kolor=zielony\n::inne::Inne?{=tak ~nie}"
+    )
+    with synced.app_context():
+        plan = gift_exchange.plan_import(sample_course(), lesson_by_slug("proces-decyzyjny"), text)
+        update, new, other = plan.questions
+        assert (update.action, update.question.difficulty, update.question.anchor) == (
+            "update", 3, "b2c",
+        )  # fmt: skip
+        assert (new.question.difficulty, new.question.lesson) == (1, "wstep")
+        assert (other.question.difficulty, other.question.lesson) == (2, "proces-decyzyjny")
+        assert [(w.line, w.params) for w in plan.warnings] == [
+            (8, {"value": "7"}),
+            (8, {"link": "nie-ma#nic", "lesson": "proces-decyzyjny"}),
+            (8, {"name": "kolor"}),
+        ]
+        gift_exchange.apply_import(sample_course(), plan, "test")
+        db.session.commit()
+        mc = question("mc-1")
+        assert (mc.difficulty, mc.lesson.slug, mc.lesson_anchor) == (3, "proces-decyzyjny", "b2c")

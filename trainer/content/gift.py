@@ -11,6 +11,7 @@ Nothing is dropped silently. No Flask, no database.
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import unquote
 
 from trainer.content.gift_text import (
     Char,
@@ -25,6 +26,9 @@ from trainer.content.gift_text import (
 )
 
 TRUE_WORDS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+# `// trainer: difficulty=3 lesson=slug#anchor` right before a question: what only Trainer
+# knows, in a comment Moodle ignores.
+TRAINER_COMMENT = "trainer:"
 # Moodle's own test for an answer weight: `%50%`, `%-33.3%`; anything else is answer text.
 _WEIGHT = re.compile(r"^%(-*)([0-9]{1,2}\.?[0-9]*)%")
 # A Cloze (embedded answers) field: `{1:MULTICHOICE:…}`, `{:SA:…}`.
@@ -107,6 +111,8 @@ class GiftQuestion:
     feedback_right: str = ""
     general_feedback: str = ""
     category: str = ""
+    # `name=value` pairs of the trainer comment right before the question.
+    trainer: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,14 @@ class GiftFile:
     warnings: list[GiftIssue] = field(default_factory=list)
 
 
+@dataclass
+class _Block:
+    """One question's lines (comments left out) and the trainer comments right before it."""
+
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+
 def decode_gift(data: bytes) -> str:
     """UTF-8 text with or without a byte order mark; raises `GiftDecodeError`."""
     try:
@@ -152,32 +166,63 @@ def parse_gift(text: str) -> GiftFile:
     """Every question of a GIFT text, in file order."""
     result = GiftFile()
     category = ""
-    for block in _blocks(text.removeprefix("\ufeff")):
-        first = block[0][1].strip()
-        if first.startswith("$CATEGORY:"):
-            category = first.removeprefix("$CATEGORY:").strip()
-            block = block[1:]
-            if not block:
-                continue
-        _parse_question(block, category, result)
+    for block in _blocks(text.removeprefix("\ufeff"), result):
+        if block.lines and block.lines[0][1].strip().startswith("$CATEGORY:"):
+            category = block.lines[0][1].strip().removeprefix("$CATEGORY:").strip()
+            block.lines = block.lines[1:]
+        if block.lines:
+            _parse_question(block, category, result)
+        else:
+            result.warnings += [_stray_note(number) for number, _ in block.notes]
+    result.warnings.sort(key=lambda issue: issue.line)
     return result
 
 
-def _blocks(text: str) -> list[list[tuple[int, str]]]:
-    """Questions are separated by blank lines; comment lines belong to no question."""
-    blocks: list[list[tuple[int, str]]] = [[]]
+def _blocks(text: str, result: GiftFile) -> list[_Block]:
+    """Questions are separated by blank lines; comment lines belong to no question's text."""
+    blocks = [_Block()]
     for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        if not line.strip():
-            blocks.append([])
-        elif not line.lstrip().startswith("//"):
-            blocks[-1].append((number, line))
-    return [block for block in blocks if block]
+        stripped = line.strip()
+        if not stripped:
+            blocks.append(_Block())
+        elif not stripped.startswith("//"):
+            blocks[-1].lines.append((number, line))
+        elif (comment := stripped[2:].strip()).startswith(TRAINER_COMMENT):
+            block = blocks[-1]
+            # A trainer comment belongs to the question it comes right before.
+            if any(not text.strip().startswith("$CATEGORY:") for _, text in block.lines):
+                result.warnings.append(_stray_note(number))
+            else:
+                block.notes.append((number, comment.removeprefix(TRAINER_COMMENT)))
+    return [block for block in blocks if block.lines or block.notes]
 
 
-def _parse_question(block: list[tuple[int, str]], category: str, result: GiftFile) -> None:
-    chars = chars_of(block)
+def _stray_note(line: int) -> GiftIssue:
+    return GiftIssue(
+        line, N_("This trainer comment is not right before a question, so it is ignored.")
+    )
+
+
+def _trainer_fields(block: _Block, result: GiftFile) -> dict[str, str]:
+    """The `name=value` pairs of a question's trainer comments (values percent-encoded)."""
+    fields: dict[str, str] = {}
+    for number, note in block.notes:
+        for part in note.split():
+            name, equals, value = part.partition("=")
+            if name and equals:
+                fields[name] = unquote(value)
+            else:
+                result.warnings.append(
+                    GiftIssue(number, N_("The trainer comment has a part that is not "
+                                         "name=value: %(part)s; it is ignored."), {"part": part})
+                )  # fmt: skip
+    return fields
+
+
+def _parse_question(block: _Block, category: str, result: GiftFile) -> None:
+    chars = chars_of(block.lines)
     index = skip_space(chars, 0)
-    line = chars[index][2] if index < len(chars) else block[0][0]
+    line = chars[index][2] if index < len(chars) else block.lines[0][0]
     title = ""
     if find(chars, "::", index, index + 2) == index:
         end = find(chars, "::", index + 2)
@@ -197,7 +242,10 @@ def _parse_question(block: list[tuple[int, str]], category: str, result: GiftFil
         return
     opening, closing = groups[0]
     question_text, fmt = formatted(chars[index:opening], "moodle")
-    question = GiftQuestion(kind="", text=question_text, title=title, line=line, category=category)
+    question = GiftQuestion(
+        kind="", text=question_text, title=title, line=line, category=category,
+        trainer=_trainer_fields(block, result),
+    )  # fmt: skip
     read = _read_answers(question, chars[opening + 1 : closing], fmt, chars[opening][2], result)
     if read is None:
         return

@@ -11,7 +11,7 @@ imported can be written to files and loaded again.
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slugify import slugify
@@ -38,6 +38,18 @@ class Converted:
     line: int
     question: QuestionData
     title: str = ""
+    # What the file says of the fields GIFT itself lacks (from the trainer comment).
+    carried: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where imported questions go: the lesson chosen for the import, and the links allowed."""
+
+    lesson: str
+    dimension: str | None = None
+    # `slug` and `slug#anchor` of every lesson and section a question may link to.
+    links: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -60,9 +72,18 @@ def dimension_of(category: str) -> str | None:
     return last if last in DIMENSION_KEYS else None
 
 
+def trainer_fields(question: QuestionData) -> dict[str, str]:
+    """What only Trainer knows of a question, for its trainer comment: difficulty, lesson."""
+    fields = {"difficulty": str(question.difficulty)}
+    if question.lesson:
+        fields["lesson"] = question.lesson + (f"#{question.anchor}" if question.anchor else "")
+    return fields
+
+
 def to_gift(question: QuestionData, course_slug: str) -> list[GiftQuestion]:
     """One question as GIFT: a pair for a scenario, one question otherwise."""
     category = category_for(course_slug, question.dimension)
+    trainer = trainer_fields(question)
     answers = tuple(GiftAnswer(o.text, o.correct, o.feedback) for o in question.options)
     if question.type == "scenario":
         markets = tuple(
@@ -72,7 +93,7 @@ def to_gift(question: QuestionData, course_slug: str) -> list[GiftQuestion]:
         text = question.situation + (f"\n\n{question.prompt}" if question.prompt else "")
         return [
             GiftQuestion("multiple_choice", question.situation, f"{question.key} [{MARKET_TAG}]",
-                         answers=markets, category=category),
+                         answers=markets, category=category, trainer=trainer),
             GiftQuestion("multiple_choice", text, f"{question.key} [{APPROACH_TAG}]",
                          answers=answers, category=category),
         ]  # fmt: skip
@@ -86,22 +107,22 @@ def to_gift(question: QuestionData, course_slug: str) -> list[GiftQuestion]:
             GiftQuestion("true_false", question.prompt, question.key, truth=true.correct,
                          feedback_right=right.feedback if right else "",
                          feedback_wrong=wrong.feedback, general_feedback=general,
-                         category=category)
+                         category=category, trainer=trainer)
         ]  # fmt: skip
     return [
         GiftQuestion("multiple_choice", question.prompt, question.key, answers=answers,
-                     general_feedback=general, category=category)
+                     general_feedback=general, category=category, trainer=trainer)
     ]  # fmt: skip
 
 
 def from_gift(
-    items: list[GiftQuestion], lesson: str, lesson_dimension: str | None,
-    skipped: list[GiftSkipped] | None = None,
-) -> Conversion:  # fmt: skip
-    """Our questions for `items`, linked to `lesson`, with ids from their titles.
+    items: list[GiftQuestion], target: Target, skipped: list[GiftSkipped] | None = None
+) -> Conversion:
+    """Our questions for `items`, with ids from their titles, linked as `target` says.
 
-    `skipped` are the questions the reader skipped: a scenario half whose partner is among
-    them is skipped too, rather than imported as a question of its own.
+    A trainer comment gives the difficulty and lesson link; without one a question links to
+    the target's lesson. `skipped` are the questions the reader skipped: a scenario half
+    whose partner is among them is skipped too, rather than imported on its own.
     """
     result = Conversion()
     taken: set[str] = set()
@@ -113,8 +134,8 @@ def from_gift(
         stem = _pair_stem(item, partner)
         if partner is not None and stem is not None:
             key = _key(stem, item.text, taken)
-            question = _scenario(item, partner, key, lesson, lesson_dimension, result)
-            answers, title = partner.answers, stem
+            question = _scenario(item, partner, key, target.lesson, target.dimension, result)
+            answers, title, notes = partner.answers, stem, {**partner.trainer, **item.trainer}
             index += 2
         else:
             index += 1
@@ -127,14 +148,48 @@ def from_gift(
                                             "next to it; it is imported as a question of its "
                                             "own."))
                 )  # fmt: skip
-            question = _plain(item, _key(item.title, item.text, taken), lesson)
-            answers, title = item.answers, item.title
+            question = _plain(item, _key(item.title, item.text, taken), target.lesson)
+            answers, title, notes = item.answers, item.title, item.trainer
+        question, carried = _with_trainer_fields(question, notes, item.line, target, result)
         problems = _check(item.line, question, [answer.line for answer in answers])
         if problems:
             result.skipped.append(GiftSkipped(item.line, "content", title, details=problems))
         else:
-            result.questions.append(Converted(item.line, question, title))
+            result.questions.append(Converted(item.line, question, title, carried))
     return result
+
+
+def _with_trainer_fields(
+    question: QuestionData, fields: dict[str, str], line: int, target: Target,
+    result: Conversion,
+) -> tuple[QuestionData, frozenset[str]]:  # fmt: skip
+    """`question` with the difficulty and lesson link its trainer comment gives, and which."""
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "difficulty" and value in {"1", "2", "3"}:
+            values["difficulty"] = int(value)
+        elif name == "difficulty":
+            result.warnings.append(
+                GiftIssue(line, N_("The difficulty %(value)s of the trainer comment is not 1, 2 "
+                                   "or 3, so it is ignored."), {"value": value})
+            )  # fmt: skip
+        elif name == "lesson":
+            link = value if value in target.links else target.lesson
+            if link != value:
+                result.warnings.append(
+                    GiftIssue(line, N_("The lesson link %(link)s of the trainer comment is not "
+                                       "in this course, so the question links to %(lesson)s."),
+                              {"link": value, "lesson": target.lesson})
+                )  # fmt: skip
+            lesson, _, anchor = link.partition("#")
+            values |= {"lesson": lesson, "anchor": anchor or None}
+        else:
+            result.warnings.append(
+                GiftIssue(line, N_("The trainer comment has an unknown field %(name)s, so it "
+                                   "is ignored."), {"name": name})
+            )  # fmt: skip
+    carried = frozenset(name for name in ("difficulty", "lesson") if name in values)
+    return replace(question, **values), carried
 
 
 def _partner_title(title: str) -> str | None:

@@ -1,8 +1,9 @@
 """Moodle GIFT: write plain question objects as a file Moodle and Trainer read back. No Flask."""
 
 import re
+from urllib.parse import quote
 
-from trainer.content.gift import GiftQuestion
+from trainer.content.gift import TRAINER_COMMENT, GiftQuestion
 from trainer.content.gift_text import FORMATS
 
 # Text a reader would take for a format tag or an answer weight rather than for words.
@@ -40,9 +41,17 @@ def serialise_gift(questions: list[GiftQuestion], comment: str = "") -> str:
     return "".join(parts).rstrip("\n") + "\n"
 
 
+def trainer_comment(fields: dict[str, str]) -> str:
+    """`// trainer: name=value …` and a line break; white space and `%` percent-encoded."""
+    values = (re.sub(r"[%\s]", lambda match: quote(match[0]), value) for value in fields.values())
+    pairs = " ".join(f"{name}={value}" for name, value in zip(fields, values, strict=True))
+    return f"// {TRAINER_COMMENT} {pairs}\n"
+
+
 def serialise_question(question: GiftQuestion) -> str:
-    """One question in GIFT, Markdown text, one answer per line."""
-    head = f"::{escape(question.title)}::" if question.title else ""
+    """One question in GIFT, Markdown text, one answer per line, its trainer comment first."""
+    head = trainer_comment(question.trainer) if question.trainer else ""
+    head += f"::{escape(question.title)}::" if question.title else ""
     head += f"[markdown]{escape(question.text)}"
     general = question.general_feedback and f"####{escape_text(question.general_feedback)}"
     if question.kind == "true_false":

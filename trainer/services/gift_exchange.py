@@ -25,7 +25,7 @@ from trainer.content.gift import (
     decode_gift,
     parse_gift,
 )
-from trainer.content.gift_questions import Converted, from_gift, to_gift
+from trainer.content.gift_questions import Converted, Target, from_gift, to_gift
 from trainer.content.gift_writer import serialise_gift
 from trainer.content.model import QuestionData
 from trainer.extensions import db
@@ -143,7 +143,9 @@ def question_counts() -> list[tuple[Course, int]]:
 def plan_import(course: Course, lesson: Lesson, text: str, filename: str = "") -> ImportPlan:
     """Parse `text` and say what importing it into `course`, linked to `lesson`, would do."""
     parsed = parse_gift(text)
-    converted = from_gift(parsed.questions, lesson.slug, lesson.dimension, parsed.skipped)
+    links = frozenset(link for link, _ in authoring.lesson_sections(course))
+    target = Target(lesson.slug, lesson.dimension, links)
+    converted = from_gift(parsed.questions, target, parsed.skipped)
     plan = ImportPlan(
         course=course.slug, lesson=lesson.slug, filename=filename, errors=parsed.errors,
         skipped=parsed.skipped + converted.skipped, warnings=parsed.warnings + converted.warnings,
@@ -163,9 +165,11 @@ def plan_import(course: Course, lesson: Lesson, text: str, filename: str = "") -
 
 
 def _update(item: Converted, row: Question, plan: ImportPlan) -> PlannedQuestion:
-    """`row` updated from the file, or unchanged; what GIFT does not carry stays as it is."""
-    data = replace(item.question, key=row.key, difficulty=row.difficulty)
-    if row.lesson is not None and row.lesson.status != "retired":
+    """`row` updated from the file, or unchanged; what the file does not say stays as it is."""
+    data = replace(item.question, key=row.key)
+    if "difficulty" not in item.carried:
+        data = replace(data, difficulty=row.difficulty)
+    if "lesson" not in item.carried and row.lesson and row.lesson.status != "retired":
         data = replace(data, lesson=row.lesson.slug, anchor=row.lesson_anchor)
     action: Action = "unchanged" if authoring.holds(row, data) else "update"
     if action == "update" and row.status == "retired":
@@ -246,7 +250,9 @@ def export_gift(course: Course, actor: User | str) -> tuple[str, int]:
     comment = (
         f"{data.title} ({data.slug}): {len(data.questions)} questions exported from Trainer.\n"
         "A scenario is a pair of questions: [rynek] asks for the market, [podejście] for "
-        "the approach."
+        "the approach.\n"
+        "A '// trainer:' line keeps what only Trainer knows (difficulty, lesson); Moodle "
+        "ignores it."
     )
     audit.record(actor, "questions.export_gift", {"course": course.slug}, len(data.questions))
     return serialise_gift(items, comment), len(data.questions)
