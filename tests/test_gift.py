@@ -10,7 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.conftest import RESOURCES, AuthActions
-from trainer.content.gift import GiftAnswer, GiftQuestion, parse_gift
+from trainer.content.gift import GiftAnswer, GiftQuestion
+from trainer.content.gift_reader import parse_gift
 from trainer.content.gift_writer import serialise_gift
 from trainer.extensions import db
 from trainer.models import AuditEvent, Course, Lesson, Question, Quiz

@@ -7,8 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.test_gift import count_questions, lesson_by_slug, lesson_id, sample_course, upload
-from trainer.content.gift import parse_gift
 from trainer.content.gift_questions import Target, from_gift
+from trainer.content.gift_reader import parse_gift
 from trainer.content.loader import load_content
 from trainer.content.sync import sync_content
 from trainer.extensions import db

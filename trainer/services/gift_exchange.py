@@ -17,15 +17,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from trainer.content.gift import (
-    N_,
-    GiftDecodeError,
-    GiftIssue,
-    GiftSkipped,
-    decode_gift,
-    parse_gift,
-)
+from trainer.content.gift import N_, GiftDecodeError, GiftIssue, GiftSkipped, decode_gift
 from trainer.content.gift_questions import Converted, Target, from_gift, to_gift
+from trainer.content.gift_reader import parse_gift
 from trainer.content.gift_writer import serialise_gift
 from trainer.content.model import QuestionData
 from trainer.extensions import db
