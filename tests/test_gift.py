@@ -382,7 +382,7 @@ def test_cli_dry_run_changes_nothing_and_import_creates_all(
     done = runner.invoke(args=[*args, "--lesson", "proces-decyzyjny"])
     assert done.exit_code == 0, done.output
     assert (
-        "imported into sample: 4 created (linked to proces-decyzyjny), 0 updated, 0 unchanged"
+        "imported into sample: 4 created, 0 updated, 0 unchanged (default lesson: proces-decyzyjny)"
         in done.output
     )
     with synced.app_context():

@@ -82,7 +82,7 @@ def test_importing_a_file_again_updates_what_changed_and_copies_nothing(
     assert "line 3: will update nowe-mc (multiple_choice)" in dry
     assert "line 8: will create gift-" in dry
     done = cli_import(runner, path)
-    assert "imported into sample: 1 created (linked to wstep), 1 updated, 1 unchanged" in done
+    assert "imported into sample: 1 created, 1 updated, 1 unchanged (default lesson: wstep)" in done
     with synced.app_context():
         assert count_questions() == 8
         updated = question("nowe-mc")

@@ -85,8 +85,8 @@ def import_gift(file: Path, course_slug: str, lesson_slug: str | None, dry_run: 
         raise click.ClickException(f"{REASONS[error.reason]}; nothing was imported") from error
     db.session.commit()
     click.echo(
-        f"imported into {course.slug}: {counts['create']} created (linked to {lesson.slug}), "
-        f"{counts['update']} updated, {counts['unchanged']} unchanged"
+        f"imported into {course.slug}: {counts['create']} created, {counts['update']} updated, "
+        f"{counts['unchanged']} unchanged (default lesson: {lesson.slug})"
     )
 
 

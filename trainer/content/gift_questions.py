@@ -129,7 +129,7 @@ def from_gift(
     skipped_titles = {item.title for item in skipped or ()}
     index = 0
     while index < len(items):
-        item = items[index]
+        item, warned = items[index], len(result.warnings)
         partner = items[index + 1] if index + 1 < len(items) else None
         stem = _pair_stem(item, partner)
         if partner is not None and stem is not None:
@@ -153,6 +153,7 @@ def from_gift(
         question, carried = _with_trainer_fields(question, notes, item.line, target, result)
         problems = _check(item.line, question, [answer.line for answer in answers])
         if problems:
+            del result.warnings[warned:]  # what would not be kept matters only if it is imported
             result.skipped.append(GiftSkipped(item.line, "content", title, details=problems))
         else:
             result.questions.append(Converted(item.line, question, title, carried))
