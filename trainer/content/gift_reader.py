@@ -66,10 +66,11 @@ def parse_gift(text: str) -> GiftFile:
     return result
 
 
-def _blocks(text: str, result: GiftFile) -> list[_Block]:
+def _blocks(source: str, result: GiftFile) -> list[_Block]:
     """Questions are separated by blank lines; comment lines belong to no question's text."""
     blocks = [_Block()]
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, 1):
         stripped = line.strip()
         if not stripped:
             blocks.append(_Block())
@@ -78,7 +79,7 @@ def _blocks(text: str, result: GiftFile) -> list[_Block]:
         elif (comment := stripped[2:].strip()).startswith(TRAINER_COMMENT):
             block = blocks[-1]
             # A trainer comment belongs to the question it comes right before.
-            if any(not text.strip().startswith("$CATEGORY:") for _, text in block.lines):
+            if any(not seen.strip().startswith("$CATEGORY:") for _, seen in block.lines):
                 result.warnings.append(_stray_note(number))
             else:
                 block.notes.append((number, comment.removeprefix(TRAINER_COMMENT)))
@@ -271,11 +272,13 @@ def _numerical(chars: list[Char], line: int, result: GiftFile) -> Read:
         result.errors.append(GiftIssue(line, N_("A numerical question needs an answer after #.")))
         return None
     for number, answer in enumerate(answers, 1):
-        value = re.sub(r"^\s*%-*[0-9]{1,2}\.?[0-9]*%", "", raw(split(answer, "#", 1)[0]))
-        if ".." in value.strip()[1:]:
-            low, _, high = value.partition("..")
-            numbers = [low, high]
-        elif ":" in value.strip()[1:]:
+        value = raw(split(answer, "#", 1)[0]).strip()
+        weight = _WEIGHT.match(value)
+        value = value[weight.end() :] if weight else value
+        # As Moodle: `min..max`, `answer:margin`, or one answer it takes as it is.
+        if value.find("..") > 0:
+            numbers = value.split("..", 1)
+        elif value.find(":") > 0:
             numbers = [value.partition(":")[2]]
         else:
             numbers = []
