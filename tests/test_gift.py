@@ -1,5 +1,6 @@
 """Moodle GIFT: parsing and writing, import (CLI and web, all or nothing) and export."""
 
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -8,8 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests.conftest import RESOURCES
-from trainer.content.gift import GiftAnswer, GiftQuestion, parse_gift, serialise_gift
+from tests.conftest import RESOURCES, AuthActions
+from trainer.content.gift import GiftAnswer, GiftQuestion
+from trainer.content.gift_reader import parse_gift
+from trainer.content.gift_writer import serialise_gift
 from trainer.extensions import db
 from trainer.models import AuditEvent, Course, Lesson, Question, Quiz
 from trainer.services import gift_exchange
@@ -27,30 +30,30 @@ def parsed_moodle() -> list[GiftQuestion]:
 
 def test_parse_reads_supported_types_and_lists_the_rest_with_lines() -> None:
     result = parse_gift(MOODLE.read_bytes().decode("utf-8-sig"))
-    assert not result.errors
+    assert not result.errors and not result.warnings
     assert [(q.line, q.kind, q.title) for q in result.questions] == [
-        (4, "multiple_choice", "mkt-quiz"),
         (12, "true_false", "Decyzja w B2B"),
         (14, "multiple_choice", "Znaki specjalne"),
         (19, "true_false", ""),
         (36, "multiple_choice", "sc-01 [rynek]"),
         (41, "multiple_choice", "sc-01 [podejście]"),
     ]
-    assert [(s.line, s.kind) for s in result.skipped] == [
-        (21, "matching"), (26, "numerical"), (28, "short_answer"), (30, "essay"),
-        (32, "missing_word"),
+    assert [(s.line, s.reason, s.title) for s in result.skipped] == [
+        (4, "partial_credit", "mkt-quiz"), (21, "matching", "Dopasuj"),
+        (26, "numerical", "Liczba"), (28, "short_answer", "Krótka"), (30, "essay", "Esej"),
+        (32, "missing_word", ""),
     ]  # fmt: skip
-    mc, tf, escaped, html, _, approach = result.questions
-    assert mc.category == "$course$/top/Sprzedaż/marketing"
-    assert mc.general_feedback == "Marketing B2B mówi językiem korzyści finansowych."
-    assert [(a.text, a.correct) for a in mc.answers][2] == ("Na cenie.", False)  # %50%: wrong
-    assert [(w.line, w.params["weight"]) for w in result.warnings] == [(7, "50")]
+    assert result.skipped[0].params == {"number": 3, "weight": "50"}
+    assert "weight 50%" in result.skipped[0].text()
+    tf, escaped, html, market, approach = result.questions
+    assert market.category == "$course$/top/Sprzedaż/decision_process"
     assert (tf.truth, tf.feedback_wrong, tf.feedback_right) == (
         False, "Nie, decyduje zespół.", "Dobrze: decyduje kilka osób.",
     )  # fmt: skip
     assert escaped.text == "Czy znak = i ~ oraz # i {nawiasy} lub : dwukropek przejdą?"
     assert escaped.answers[0].feedback == "Wszystkie specjalne znaki są #escapowane."
     assert html.text == "Czy HTML & tagi znikają?" and html.feedback_wrong == "Źle."
+    assert html.general_feedback == "Z formatu HTML zostaje tylko tekst."
     assert approach.text.endswith("zarząd.\n\nCo zrobisz najpierw?")
 
 
@@ -58,19 +61,100 @@ def test_parse_reads_supported_types_and_lists_the_rest_with_lines() -> None:
     ("text", "line", "message"),
     [
         ("::a::Pytanie{=tak ~nie\n", 1, "is not closed"),
-        ("Pierwsze{=a ~b}\n\n::b::\nDrugie\n{~a ~b}", 3, "No answer is marked right"),
-        ("::c::P{\n=a\n=b\n~c\n}", 1, "2 answers are marked right"),
-        ("::d::P{\n=a\n~\n~c\n}", 3, "Answer 2 is empty"),
-        ("::e::P{=  #tylko feedback ~b}", 1, "Answer 1 is empty"),
-        ("::f::P{=a ~%abc%b}", 1, "unreadable weight"),
         ("::g bez końca tytułu {=a ~b}", 1, "title is not closed"),
-        ("P{tekst =a ~b}", 1, "Text before the first answer"),
+        ("Pierwsze{=a ~b}\n\n::b::\nDrugie\n{=a ~b}}", 5, "A } has no {"),
+        ("::c::P{\n=a\n~{b}\n}", 1, "before the next {"),
+        ("::c::P} i {=a ~b}", 1, "A } has no {"),
+        ("::d::P{\n~tylko jedna\n}", 1, "needs at least 2 answers"),
+        ("::e::P{=jedna\n~}", 1, None),  # two answers for Moodle, one of them empty: a skip
+        ("::f::Dopasuj{=a -> b}", 1, "at least 2 pairs"),
+        ("::f::Dopasuj{=a -> b =c}", 1, "Pair 2 of the matching question has no ->"),
+        ("::g::Ile?{#}", 1, "needs an answer after #"),
+        ("::g::Ile?{#5:dużo}", 1, "is not a number"),
+        ("::g::Ile?{#1..x}", 1, "is not a number"),
     ],
 )
-def test_malformed_questions_get_line_numbered_errors(text: str, line: int, message: str) -> None:
+def test_only_what_moodle_refuses_is_an_error(text: str, line: int, message: str | None) -> None:
     result = parse_gift(text)
+    if message is None:
+        assert not result.errors
+        return
     assert [(issue.line, message in str(issue)) for issue in result.errors] == [(line, True)]
     assert all(question.line != line for question in result.questions)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "params"),
+    [
+        ("::a::P{~%50%a ~%50%b ~c}", "multiple_answer", {}),
+        ("::a::P{~%100%a ~b ~c}", "multiple_answer", {}),  # no = at all: Moodle's single = 0
+        ("::a::P{=a ~%50%b ~c}", "partial_credit", {"number": 2, "weight": "50"}),
+        ("::a::P{=a ~%-33.3%b ~c}", "partial_credit", {"number": 2, "weight": "-33.3"}),
+        ("::a::P{=a ~%100%b ~c}", "several_right", {"count": 2}),
+        ("::c::P{\n=a\n=b\n~c\n}", "several_right", {"count": 2}),
+        ("::d::P{\n=a\n~\n~c\n}", "empty_answer", {"number": 2}),
+        ("::e::P{=  #tylko feedback ~b}", "empty_answer", {"number": 1}),
+        ("P{tekst =a ~b}", "text_before_answers", {}),
+        ("::o::Tylko opis, bez odpowiedzi.", "description", {}),
+        ("::e::Opisz klienta.{}", "essay", {}),
+        ("::e::Opisz klienta.{####Wzorcowa odpowiedź.}", "essay", {}),
+        ("::n::Ile?{#7}", "numerical", {}),
+        ("::n::Ile?{#\n=7:1#Tak\n=%50%6..8#Prawie\n~#Nie}", "numerical", {}),
+        ("::m::Połącz.{=B2B -> firma =B2C -> konsument}", "matching", {}),
+        ("::k::Sprzedaż firmom to?{=B2B =business to business}", "short_answer", {}),
+        ("::k::Wpisz true.{true}", "short_answer", {}),  # Moodle's T/TRUE/F/FALSE only
+        ("Sprzedaż firmom to {~B2C =B2B} w skrócie.", "missing_word", {}),
+        ("Stolica: {1:MULTICHOICE:=Warszawa~Kraków}, rzeka: {1:SA:=Wisła}.", "cloze", {}),
+        ("::c::{:MCV:~a~=b}", "cloze", {}),
+    ],
+)
+def test_what_trainer_cannot_hold_is_skipped_with_a_reason(
+    text: str, reason: str, params: dict[str, object]
+) -> None:
+    result = parse_gift(f"::dobre::Dobre?{{=tak ~nie}}\n\n{text}\n\n::też::Też?{{T}}")
+    assert not result.errors
+    assert [(s.line, s.reason, s.params) for s in result.skipped] == [(3, reason, params)]
+    assert [q.title for q in result.questions] == ["dobre", "też"]
+
+
+def test_a_percent_sign_is_a_weight_only_as_moodle_reads_one() -> None:
+    result = parse_gift(
+        "::p::Polecenie?{=%run ~%abc%b ~% 50%c ~%50 %d ~50%e ~%0%f#brak ~%100x}\n\n"
+        "::q::Też?{=%50%tak ~nie}"
+    )
+    assert not result.errors and not result.skipped
+    first, second = result.questions
+    assert [(a.text, a.correct) for a in first.answers] == [
+        ("%run", True), ("%abc%b", False), ("% 50%c", False), ("%50 %d", False),
+        ("50%e", False), ("f", False), ("%100x", False),
+    ]  # fmt: skip
+    assert first.answers[5].feedback == "brak"
+    # After =, Moodle reads no weight at all: the answer is right and keeps its text.
+    assert [(a.text, a.correct) for a in second.answers] == [("%50%tak", True), ("nie", False)]
+
+
+def test_format_tags_are_read_on_answers_and_feedback_as_moodle_does() -> None:
+    text = (
+        "::h::[html]<p>Co wybierzesz?</p>{\n"
+        "=<b>ROI</b> &amp; koszty#[plain]<b>zostaje</b>\n"
+        "~[plain]<i>styl</i>#[markdown]**Nie**.\n"
+        "~  [moodle] cena # [html]Nie&nbsp;tylko\n"
+        "~[Uwaga] rabat#[nieznany] format\n"
+        "####[plain]<p>ogólna</p>\n}\n\n"
+        "::t::Czy?{TRUE#[html]<i>Źle</i>#[plain]<i>Dobrze</i>}"
+    )
+    result = parse_gift(text)
+    assert not result.errors and not result.skipped
+    choice, true_false = result.questions
+    assert choice.text == "Co wybierzesz?"
+    assert [(a.text, a.feedback) for a in choice.answers] == [
+        ("ROI & koszty", "<b>zostaje</b>"),  # default: the question's format (html)
+        ("<i>styl</i>", "**Nie**."),
+        ("cena", "Nie tylko"),
+        ("[Uwaga] rabat", "[nieznany] format"),  # not a format: html read as text
+    ]
+    assert choice.general_feedback == "<p>ogólna</p>"
+    assert (true_false.feedback_wrong, true_false.feedback_right) == ("Źle", "<i>Dobrze</i>")
 
 
 def test_crlf_bom_comments_and_blank_line_separation() -> None:
@@ -87,21 +171,75 @@ def test_writing_then_reading_keeps_every_character() -> None:
     awkward = "Znaki: = ~ # { } \\ i\nnowa linia, „cudzysłów” oraz ####"
     question = GiftQuestion(
         "multiple_choice", awkward, title="id: z :: dwukropkami", general_feedback=awkward,
-        answers=(GiftAnswer(awkward, True, awkward), GiftAnswer("~b", False, "#c")),
+        answers=(GiftAnswer(awkward, True, awkward), GiftAnswer("~b", False, "#c"),
+                 GiftAnswer("%50% rabatu", False, "[html]<b>dosłownie</b>"),
+                 GiftAnswer("[plain] tekst", False, "%run")),
     )  # fmt: skip
-    true_false = GiftQuestion("true_false", "P?", truth=False, feedback_right="ok")
+    true_false = GiftQuestion(
+        "true_false", "[html] P?", truth=False, feedback_right="ok", feedback_wrong="[moodle]x"
+    )
     text = serialise_gift([question, true_false], "komentarz\ndruga linia")
     assert text.startswith("// komentarz\n// druga linia\n\n")
     again = parse_gift(text)
-    assert not again.errors
+    assert not again.errors and not again.skipped
     first, second = again.questions
     assert (first.title, first.text, first.general_feedback) == (
         question.title, awkward, awkward,
     )  # fmt: skip
     assert [(a.text, a.correct, a.feedback) for a in first.answers] == [
-        (awkward, True, awkward), ("~b", False, "#c"),
+        (a.text, a.correct, a.feedback) for a in question.answers
+    ]
+    assert (second.text, second.truth, second.feedback_wrong, second.feedback_right) == (
+        "[html] P?", False, "[moodle]x", "ok",
+    )  # fmt: skip
+
+
+def test_every_special_character_is_escaped_as_moodles_exporter_does() -> None:
+    """`\\ # = ~ { } :` everywhere, line breaks as \\n: strict readers take the file."""
+    awkward = "Uwaga: a=b, ~c, #d, {e}, \\f\r\ni:j"
+    question = GiftQuestion(
+        "multiple_choice", awkward, title=f"t: {awkward}", general_feedback=awkward,
+        answers=(GiftAnswer(awkward, True, awkward), GiftAnswer("b: c", False)),
+        category="kurs/marketing",
+    )  # fmt: skip
+    true_false = GiftQuestion("true_false", awkward, truth=True, feedback_wrong=awkward)
+    text = serialise_gift([question, true_false])
+    unescaped = re.sub(r"\\.", "", text)  # every escape pair taken out
+    assert unescaped.count(":") == 5  # $CATEGORY: and the two :: around the title
+    assert "\r" not in text and "\\n" in text
+    assert not re.search(r"[=~#{}]", unescaped.split("{", 1)[0].removeprefix("$CATEGORY: "))
+
+
+def test_a_trainer_comment_belongs_to_the_question_right_after_it() -> None:
+    text = (
+        "// trainer: difficulty=3 lesson=proces-decyzyjny#kto-decyduje\n"
+        "// question: 12  name: pierwsze\n"
+        "::a::Pierwsze?{T}\n\n"
+        "$CATEGORY: kurs/marketing\n// trainer: difficulty=1\n::b::Drugie?{F}\n\n"
+        "// trainer: difficulty=2\n\n"  # a blank line after it: no question of its own
+        "::c::Trzecie?{\n// trainer: difficulty=3\n=tak ~nie}\n\n"
+        "// trainer: difficulty 3 lesson=a%20b%25c\n::d::Czwarte?{T}"
+    )
+    result = parse_gift(text)
+    assert not result.errors
+    assert [(q.title, q.trainer) for q in result.questions] == [
+        ("a", {"difficulty": "3", "lesson": "proces-decyzyjny#kto-decyduje"}),
+        ("b", {"difficulty": "1"}),
+        ("c", {}),
+        ("d", {"lesson": "a b%c"}),
+    ]
+    assert [(w.line, w.params) for w in result.warnings] == [
+        (9, {}), (12, {}), (15, {"part": "difficulty"}), (15, {"part": "3"}),
     ]  # fmt: skip
-    assert (second.truth, second.feedback_wrong, second.feedback_right) == (False, "", "ok")
+    assert "not right before a question" in str(result.warnings[0])
+
+
+def test_trainer_fields_are_written_before_the_question_and_read_back() -> None:
+    fields = {"difficulty": "2", "lesson": "lekcja#sekcja z%spacją"}
+    question = GiftQuestion("true_false", "P?", title="p", truth=True, trainer=fields)
+    text = serialise_gift([question])
+    assert text.startswith("// trainer: difficulty=2 lesson=lekcja#sekcja%20z%25spacją\n::p::")
+    assert parse_gift(text).questions[0].trainer == fields
 
 
 # --- Import ------------------------------------------------------------------------------------
@@ -134,9 +272,9 @@ def test_plan_names_links_and_pairs_questions(synced: Flask) -> None:
         plan = gift_exchange.plan_import(sample_course(), lesson_by_slug("wstep"), text)
     assert not plan.errors and plan.ready
     made = {item.question.key: item.question for item in plan.questions}
-    assert list(made) == [
-        "mkt-quiz", "decyzja-w-b2b", "znaki-specjalne", "gift-1", "sc-01", "dp-1-2",
-    ]  # fmt: skip
+    untitled = "gift-" + hashlib.sha256("Czy HTML & tagi znikają?".encode()).hexdigest()[:10]
+    assert list(made) == ["decyzja-w-b2b", "znaki-specjalne", untitled, "sc-01"]
+    assert {item.action for item in plan.questions} == {"create"}
     scenario = made["sc-01"]
     assert (scenario.type, scenario.market, scenario.dimension) == (
         "scenario",
@@ -148,45 +286,72 @@ def test_plan_names_links_and_pairs_questions(synced: Flask) -> None:
     assert len(scenario.options) == 3
     assert {q.lesson for q in made.values()} == {"wstep"}
     assert {q.difficulty for q in made.values()} == {2}
-    assert made["mkt-quiz"].dimension == "marketing"
+    assert made["znaki-specjalne"].dimension == "marketing"
     tf = made["decyzja-w-b2b"]
     assert [(o.text, o.correct, o.feedback) for o in tf.options] == [
         ("Prawda", False, "Nie, decyduje zespół."), ("Fałsz", True, "Dobrze: decyduje kilka osób."),
     ]  # fmt: skip
     assert tf.explanation == "Dobrze: decyduje kilka osób."
-    assert [s.kind for s in plan.skipped] == [
-        "matching", "numerical", "short_answer", "essay", "missing_word",
+    assert [s.reason for s in plan.skipped] == [
+        "partial_credit", "matching", "numerical", "short_answer", "essay", "missing_word",
+        "other_type",
     ]  # fmt: skip
+    assert plan.skipped[-1].params == {"key": "dp-1"}  # a scenario in the course: not copied
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "line", "message"),
     [
         (
-            "::s [rynek]::Sytuacja{=B2B#w ~B2C#w}\n\n::s [podejście]::S{=a ~b#y ~c#z}",
+            "::s [rynek]::Sytuacja{=B2B#w ~B2C#w}\n\n::s [podejście]::S{\n=a\n~b#y\n~c#z\n}",
+            4,
             "Answer 1 has no feedback",
         ),
         (
             "::s [rynek]::Sytuacja{=B2B ~B2C}\n\n::s [podejście]::S{=a#x ~b#y ~c#z}",
+            1,
             "No explanation",
         ),
-        ("::a::P{=a#1 ~b#2 ~c#3 ~d#4 ~e#5 ~f#6 ~g#7}", "needs 2 to 6 answers"),
-        ("::s [rynek]::Sytuacja{=B2B#w ~B2C#w}\n\n::s [podejście]::S{=a#x ~b#y}", "3 to 4"),
+        ("::a::P{=a#1 ~b#2 ~c#3 ~d#4 ~e#5 ~f#6 ~g#7}", 1, "needs 2 to 6 answers, not 7"),
+        ("::s [rynek]::Sytuacja{=B2B#w ~B2C#w}\n\n::s [podejście]::S{=a#x ~b#y}", 1, "3 to 4"),
         (
             "::s [rynek]::Sytuacja{=B2B#w ~Inne#w}\n\n::s [podejście]::S{=a#x ~b#y ~c#z}",
+            1,
             "B2B and B2C",
         ),
-        ("::s [rynek]::Sytuacja{=B2B#w ~B2C#w}\n\n::s [podejście]::S{=a#x ~b#y ~c#z}", "dimension"),
-        ("{=x#t ~y#n ####w}", "no text"),
+        (
+            "::s [rynek]::Sytuacja{=B2B#w ~B2C#w}\n\n::s [podejście]::S{=a#x ~b#y ~c#z}",
+            1,
+            "dimension",
+        ),
+        ("{=x#t ~y#n ####w}", 1, "no text"),
     ],
 )
-def test_questions_our_format_cannot_hold_are_errors(
-    synced: Flask, text: str, message: str
+def test_questions_our_format_cannot_hold_are_skipped_with_the_reasons(
+    synced: Flask, text: str, line: int, message: str
 ) -> None:
+    good = "\n\n::dobre::Dobre?{=tak ~nie}"
+    with synced.app_context():
+        plan = gift_exchange.plan_import(sample_course(), lesson_by_slug("wstep"), text + good)
+    assert plan.ready and not plan.errors
+    assert [item.question.key for item in plan.questions] == ["dobre"]
+    [skipped] = plan.skipped
+    assert (skipped.line, skipped.reason) == (1, "content")
+    assert any(message in str(issue) for issue in skipped.details), skipped.details
+    assert any(issue.line == line for issue in skipped.details)
+
+
+def test_a_half_whose_partner_is_skipped_is_skipped_too(synced: Flask) -> None:
+    text = (
+        "$CATEGORY: x/decision_process\n\n::s [rynek]::Sytuacja{=B2B#w ~B2C#w}\n\n"
+        "::s [podejście]::S{=a#x ~%50%b#y ~c#z}"
+    )
     with synced.app_context():
         plan = gift_exchange.plan_import(sample_course(), lesson_by_slug("wstep"), text)
-    assert not plan.ready
-    assert any(message in str(issue) for issue in plan.errors), plan.errors
+    assert not plan.errors and not plan.questions
+    assert [(s.line, s.reason, s.title) for s in plan.skipped] == [
+        (3, "partner_skipped", "s [rynek]"), (5, "partial_credit", "s [podejście]"),
+    ]  # fmt: skip
 
 
 def test_an_unpaired_half_is_imported_alone_with_a_warning(synced: Flask) -> None:
@@ -209,15 +374,19 @@ def test_cli_dry_run_changes_nothing_and_import_creates_all(
     dry = runner.invoke(args=[*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "line 36: will create sc-01 (scenario)" in dry.output
-    assert "line 21: skipped 'Dopasuj': matching is not supported" in dry.output
-    assert "dry run: nothing was imported" in dry.output
+    assert "line 21: skipped 'Dopasuj': Matching questions are not supported." in dry.output
+    assert "line 4: skipped 'mkt-quiz': Answer 3 has the weight 50%" in dry.output
+    assert "dry run: nothing was imported (4 to create, 0 to update, 0 unchanged)" in dry.output
     with synced.app_context():
         assert count_questions() == 4
     done = runner.invoke(args=[*args, "--lesson", "proces-decyzyjny"])
     assert done.exit_code == 0, done.output
-    assert "imported 5 question(s) into sample, linked to proces-decyzyjny" in done.output
+    assert (
+        "imported into sample: 4 created, 0 updated, 0 unchanged (default lesson: proces-decyzyjny)"
+        in done.output
+    )
     with synced.app_context():
-        assert count_questions() == 9
+        assert count_questions() == 8
         scenario = db.session.execute(
             db.select(Question).where(Question.key == "sc-01")
         ).scalar_one()
@@ -226,7 +395,7 @@ def test_cli_dry_run_changes_nothing_and_import_creates_all(
         quiz = db.session.execute(db.select(Quiz).where(Quiz.slug == "sprawdzian")).scalar_one()
         assert "sc-01" in {q.key for q in quiz.questions}
         event = db.session.execute(db.select(AuditEvent)).scalar_one()
-        assert (event.action, event.actor, event.row_count) == ("questions.import_gift", "cli", 5)
+        assert (event.action, event.actor, event.row_count) == ("questions.import_gift", "cli", 4)
 
 
 @pytest.mark.parametrize(
@@ -279,14 +448,17 @@ def test_trainer_to_gift_to_trainer_keeps_every_question(synced: Flask) -> None:
         course = fresh_course(dimension=None)
         plan = gift_exchange.plan_import(course, lesson_by_slug("lekcja"), text)
         assert plan.ready, plan.errors
-        assert gift_exchange.apply_import(course, plan, "test") == 4
+        # Another course has other lessons: the links fall back to the lesson chosen.
+        assert {w.params["lesson"] for w in plan.warnings} == {"lekcja"}
+        assert gift_exchange.apply_import(course, plan, "test")["create"] == 4
         db.session.commit()
         after = course_data(course).questions
 
-    def essence(question):  # what GIFT carries: not the lesson link, difficulty or anchor
+    def essence(question):  # everything but the lesson link
         return (
-            question.key, question.type, question.dimension, question.market,
-            question.situation, question.prompt, question.explanation, question.options,
+            question.key, question.type, question.dimension, question.difficulty,
+            question.market, question.situation, question.prompt, question.explanation,
+            question.options,
         )  # fmt: skip
 
     assert sorted(map(essence, after)) == sorted(map(essence, before))
@@ -310,7 +482,7 @@ def test_gift_to_trainer_to_gift_keeps_text_answers_and_feedback(synced: Flask) 
     again = sorted(map(essence, parse_gift(exported).questions), key=str)
     assert again == original
     titles = {q.title for q in parse_gift(exported).questions}
-    assert {"sc-01 [rynek]", "sc-01 [podejście]", "mkt-quiz", "gift-1"} <= titles
+    assert {"sc-01 [rynek]", "sc-01 [podejście]", "znaki-specjalne", "decyzja-w-b2b"} <= titles
 
 
 # --- The web ------------------------------------------------------------------------------------
@@ -356,22 +528,24 @@ def test_preview_then_confirm_imports_once(
         client, lesson_id(synced, "proces-decyzyjny"), MOODLE.read_bytes(), "moodle.gift"
     )
     assert preview.status_code == 200
-    assert "sc-01" in preview.text and "mkt-quiz" in preview.text
-    assert "Dopasuj" in preview.text  # a skipped question, with its line
+    assert "sc-01" in preview.text and "znaki-specjalne" in preview.text
+    assert "Dopasuj" in preview.text  # a skipped question, with its reason
+    assert "Matching questions are not supported." in preview.text
+    assert "has the weight 50%: Trainer has one right answer" in preview.text
     with synced.app_context():
         assert count_questions() == 4  # a preview changes nothing
     token = token_of(preview.text)
     done = client.post("/author/gift/import", data={"token": token})
     assert done.status_code == 302 and done.location.endswith("/author/gift/")
     with synced.app_context():
-        assert count_questions() == 9
+        assert count_questions() == 8
         event = db.session.execute(db.select(AuditEvent)).scalar_one()
-        assert event.action == "questions.import_gift" and event.row_count == 5
+        assert event.action == "questions.import_gift" and event.row_count == 4
         assert event.details["file"] == "moodle.gift"
     again = client.post("/author/gift/import", data={"token": token}, follow_redirects=True)
     assert "out of date" in again.text
     with synced.app_context():
-        assert count_questions() == 9
+        assert count_questions() == 8
 
 
 @pytest.mark.parametrize(
@@ -392,6 +566,27 @@ def test_bad_uploads_show_why_and_offer_no_import(
     assert 'name="token"' not in response.text
     with synced.app_context():
         assert count_questions() == 4
+
+
+def test_preview_lists_skipped_questions_with_reasons_in_the_users_language(
+    synced: Flask, polish_client: FlaskClient, make_user
+) -> None:
+    make_user("autor@example.com", "trainer")
+    AuthActions(polish_client).login("autor@example.com")
+    content = (
+        "::m::Połącz.{=B2B -> firma =B2C -> konsument}\n\n"
+        "$CATEGORY: x/decision_process\n\n"
+        "::s [rynek]::Sytuacja.{=B2B#Bo firma. ~B2C#Bo firma.}\n\n"
+        "::s [podejście]::Sytuacja.{\n=a\n~b#y\n~c#z\n}\n\n"
+        "::dobre::Dobre?{=tak ~nie}"
+    ).encode()
+    response = upload(polish_client, lesson_id(synced, "wstep"), content)
+    assert response.status_code == 200
+    assert "Pominięte: 2" in response.text
+    assert "Pytania na dopasowanie nie są obsługiwane." in response.text
+    assert "Pytanie nie spełnia zasad treści Trainera:" in response.text
+    assert "Wiersz 8: Odpowiedź 1 nie ma informacji zwrotnej" in response.text
+    assert 'name="token"' in response.text  # the good question can still be imported
 
 
 @pytest.mark.parametrize("data", [{"lesson": "999999"}, {"lesson": "abc"}, {}])

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from trainer.auth.decorators import role_required
 from trainer.author.gift_forms import GiftConfirmForm, GiftUploadForm
-from trainer.content.gift import GiftIssue
+from trainer.content.gift import GiftIssue, GiftSkipped
 from trainer.dimensions import DIMENSIONS
 from trainer.extensions import db
 from trainer.services import catalog, gift_exchange
@@ -16,13 +16,10 @@ from trainer.services.gift_exchange import GiftImportError
 
 bp = Blueprint("gift", __name__, url_prefix="/author/gift")
 
-SKIPPED_KINDS = {
-    "description": _l("text without answers"),
-    "essay": _l("essay"),
-    "numerical": _l("numerical"),
-    "matching": _l("matching"),
-    "short_answer": _l("short answer"),
-    "missing_word": _l("missing word (answers inside the text)"),
+ACTIONS = {
+    "create": _l("new"),
+    "update": _l("update"),
+    "unchanged": _l("unchanged"),
 }
 QUESTION_TYPES = {
     "scenario": _l("scenario"),
@@ -50,9 +47,17 @@ def _reason(reason: str) -> str:
     return messages[reason]()
 
 
-def _issue(issue: GiftIssue) -> str:
-    """An error or warning of the file, in the user's language."""
+def _issue(issue: GiftIssue | GiftSkipped) -> str:
+    """An error or warning of the file, or why a question is skipped, in the user's language."""
     return _(issue.message, **issue.params) if issue.params else _(issue.message)
+
+
+def _skipped(skipped: GiftSkipped) -> dict[str, object]:
+    """A skipped question as the preview lists it: line, title, reason and its details."""
+    return {
+        "line": skipped.line, "title": skipped.title, "reason": _issue(skipped),
+        "details": [(detail.line, _issue(detail)) for detail in skipped.details],
+    }  # fmt: skip
 
 
 def _upload_page(form: GiftUploadForm) -> str:
@@ -87,7 +92,8 @@ def upload() -> str:
         "gift/preview.html", plan=plan, course=course, lesson=lesson, form=confirm,
         errors=[(issue.line, _issue(issue)) for issue in plan.errors],
         warnings=[(issue.line, _issue(issue)) for issue in plan.warnings],
-        skipped_kinds=SKIPPED_KINDS, question_types=QUESTION_TYPES,
+        skipped=[_skipped(item) for item in plan.skipped], question_types=QUESTION_TYPES,
+        actions=ACTIONS,
         dimension_names={dimension.key: dimension.heading for dimension in DIMENSIONS},
     )  # fmt: skip
 
@@ -108,16 +114,17 @@ def confirm() -> Response:
         plan = gift_exchange.plan_import(course, lesson, text, filename)
         if plan.fingerprint() != fingerprint:
             raise GiftImportError("stale")
-        created = gift_exchange.apply_import(course, plan, current_user)
+        counts = gift_exchange.apply_import(course, plan, current_user)
     except GiftImportError as error:
         db.session.rollback()
         flash(_reason(error.reason), "error")
         return redirect(url_for("gift.upload"))
     db.session.commit()
     flash(
-        _("Imported %(count)d question(s) into %(course)s.", count=created, course=course.title),
+        _("Imported into %(course)s: %(created)d new question(s), %(updated)d updated.",
+          course=course.title, created=counts["create"], updated=counts["update"]),
         "success",
-    )
+    )  # fmt: skip
     return redirect(url_for("gift.upload"))
 
 

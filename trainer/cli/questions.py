@@ -27,13 +27,23 @@ def _course(slug: str) -> Course:
     return course
 
 
+ACTIONS = {"create": "will create", "update": "will update", "unchanged": "unchanged"}
+
+
+def _counts(plan: ImportPlan) -> str:
+    return (
+        f"{plan.count('create')} to create, {plan.count('update')} to update, "
+        f"{plan.count('unchanged')} unchanged"
+    )
+
+
 def _print_plan(plan: ImportPlan) -> None:
     for item in plan.questions:
         question = item.question
-        click.echo(f"line {item.line}: will create {question.key} ({question.type})")
+        click.echo(f"line {item.line}: {ACTIONS[item.action]} {question.key} ({question.type})")
     for skipped in plan.skipped:
         title = f" {skipped.title!r}" if skipped.title else ""
-        click.echo(f"line {skipped.line}: skipped{title}: {skipped.kind} is not supported")
+        click.echo(f"line {skipped.line}: skipped{title}: {skipped.text()}")
     for warning in plan.warnings:
         click.echo(f"warning: {warning}")
     for error in plan.errors:
@@ -46,7 +56,11 @@ def _print_plan(plan: ImportPlan) -> None:
 @click.option("--lesson", "lesson_slug", help="Lesson to link to (default: the first one).")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
 def import_gift(file: Path, course_slug: str, lesson_slug: str | None, dry_run: bool) -> None:
-    """Import the questions of a GIFT FILE into a course's bank, all or nothing."""
+    """Import the questions of a GIFT FILE into a course's bank, all or nothing.
+
+    A question whose id (from its title) is already in the course is updated, keeping its
+    previous version; new questions link to the lesson (default: the first one).
+    """
     course = _course(course_slug)
     lessons = gift_exchange.course_lessons(course)
     lesson = next((x for x in lessons if x.slug == lesson_slug), None) if lesson_slug else None
@@ -61,15 +75,19 @@ def import_gift(file: Path, course_slug: str, lesson_slug: str | None, dry_run: 
         _print_plan(plan)
         if plan.errors:
             raise GiftImportError("invalid")
-        if dry_run or not plan.questions:
-            click.echo(f"dry run: nothing was imported ({len(plan.questions)} would be)")
+        if dry_run or not plan.ready:
+            done = "dry run: nothing was imported" if dry_run else "nothing to import"
+            click.echo(f"{done} ({_counts(plan)})")
             return
-        created = gift_exchange.apply_import(course, plan, "cli")
+        counts = gift_exchange.apply_import(course, plan, "cli")
     except GiftImportError as error:
         db.session.rollback()
         raise click.ClickException(f"{REASONS[error.reason]}; nothing was imported") from error
     db.session.commit()
-    click.echo(f"imported {created} question(s) into {course.slug}, linked to {lesson.slug}")
+    click.echo(
+        f"imported into {course.slug}: {counts['create']} created, {counts['update']} updated, "
+        f"{counts['unchanged']} unchanged (default lesson: {lesson.slug})"
+    )
 
 
 @questions.command("export-gift")

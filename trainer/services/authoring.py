@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from trainer.content import snapshot
 from trainer.content.bank import TRUE_FALSE_TEXTS, Parsed, parse_question
 from trainer.content.crosscheck import check_bank
 from trainer.content.fields import Fields
@@ -254,11 +255,11 @@ def check_question(
 
 def create_question(course: Course, values: dict[str, Any]) -> Question:
     """A new active question of `course`; raises `InvalidContent`."""
-    return add_question(course, check_question(course, values))
+    return create_question_data(course, check_question(course, values))
 
 
-def add_question(course: Course, data: QuestionData) -> Question:
-    """A new active question of `course` from checked `data`, made in Trainer (not the files)."""
+def create_question_data(course: Course, data: QuestionData) -> Question:
+    """A new active question of `course` holding `data`, which the caller has checked."""
     question = Question(**question_columns(course, data, _linkable_lessons(course)))
     set_options(question, data)
     db.session.add(question)
@@ -289,16 +290,36 @@ def update_question(
     """
     if question.version != expected:
         raise EditConflict
-    course = question.course
-    data = check_question(course, {**values, "type": question.type}, question)
+    data = check_question(question.course, {**values, "type": question.type}, question)
+    save_question_data(question, data, author_id, note, expected)
+
+
+def save_question_data(
+    question: Question, data: QuestionData, author_id: int | None, note: str,
+    expected: int | None = None,
+) -> None:  # fmt: skip
+    """Save `data` (checked by the caller) over `question`, keeping the old version.
+
+    `expected` is the version the save was prepared against (default: the current one).
+    Options are updated in place by position. Raises `EditConflict` if someone saved since.
+    """
+    if data.type != question.type:
+        raise ValueError(f"question {question.key!r} is a {question.type}, not a {data.type}")
+    expected = question.version if expected is None else expected
     if not versions.begin_save(question, expected, author_id, note):
         raise EditConflict
+    course = question.course
     columns = question_columns(course, data, _linkable_lessons(course))
     del columns["status"]  # editing keeps a retired question retired
     for name, value in columns.items():
         setattr(question, name, value)
     set_options(question, data)
     db.session.flush()
+
+
+def holds(question: Question, data: QuestionData) -> bool:
+    """Whether `question` already holds exactly `data` (whatever its status)."""
+    return versions.snapshot(question) == snapshot.question_snapshot(data, question.status)
 
 
 def set_question_status(question: Question, status: str, author_id: int | None) -> None:

@@ -1,31 +1,31 @@
 """Moodle GIFT exchange of a course's question bank: plan and apply an import, export.
 
-An import is planned first (what would be created, skipped, and why not), then applied all
-or nothing: the new questions join the course's content and go through the same sync as the
-files do. The web carries the uploaded text from the preview to the confirmation in a
-signed token; the CLI plans and applies in one go.
+An import is planned first (which questions would be created, updated or left unchanged,
+which are skipped and why), then applied all or nothing. A question is known by its id, from
+its GIFT title, so importing a file again updates the questions it created, each save kept
+as a version in the question's history. The web carries the uploaded text from the preview
+to the confirmation in a signed token; the CLI plans and applies in one go.
 """
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from trainer.content.gift import (
-    GiftDecodeError,
-    GiftIssue,
-    GiftSkipped,
-    decode_gift,
-    parse_gift,
-    serialise_gift,
-)
-from trainer.content.gift_questions import Converted, from_gift, to_gift
+from trainer.content.gift import N_, GiftDecodeError, GiftIssue, GiftSkipped, decode_gift
+from trainer.content.gift_questions import Converted, Target, from_gift, to_gift
+from trainer.content.gift_reader import parse_gift
+from trainer.content.gift_writer import serialise_gift
+from trainer.content.model import QuestionData
 from trainer.extensions import db
 from trainer.models import Course, Lesson, Question, User
 from trainer.services import audit, authoring
+from trainer.services.authoring import EditConflict
 from trainer.services.content_export import course_data
 
 # Small enough that the signed preview token stays under the form size Werkzeug accepts.
@@ -42,6 +42,20 @@ class GiftImportError(Exception):
         self.reason = reason
 
 
+Action = Literal["create", "update", "unchanged"]
+
+
+@dataclass(frozen=True)
+class PlannedQuestion:
+    """A question of the file and what importing it does to the course's bank."""
+
+    line: int
+    question: QuestionData
+    action: Action
+    title: str = ""
+    version: int = 0  # of the question an update saves over, to tell that someone saved since
+
+
 @dataclass
 class ImportPlan:
     """What importing a file into a course would do."""
@@ -49,20 +63,24 @@ class ImportPlan:
     course: str
     lesson: str
     filename: str = ""
-    questions: list[Converted] = field(default_factory=list)
+    questions: list[PlannedQuestion] = field(default_factory=list)
     skipped: list[GiftSkipped] = field(default_factory=list)
     errors: list[GiftIssue] = field(default_factory=list)
     warnings: list[GiftIssue] = field(default_factory=list)
 
+    def count(self, action: Action) -> int:
+        """How many questions the import would create, update or leave unchanged."""
+        return sum(item.action == action for item in self.questions)
+
     @property
     def ready(self) -> bool:
-        """Whether there is something to import and nothing wrong."""
-        return not self.errors and bool(self.questions)
+        """Whether there is something to create or update and nothing wrong."""
+        return not self.errors and any(item.action != "unchanged" for item in self.questions)
 
     def fingerprint(self) -> str:
-        """Identifies exactly what would be created, to tell a stale confirmation."""
-        keys = [(item.line, item.question.key) for item in self.questions]
-        return hashlib.sha256(json.dumps([self.course, self.lesson, keys]).encode()).hexdigest()
+        """Identifies exactly what would be done, to tell a stale confirmation."""
+        steps = [(i.line, i.question.key, i.action, i.version) for i in self.questions]
+        return hashlib.sha256(json.dumps([self.course, self.lesson, steps]).encode()).hexdigest()
 
 
 def read_upload(data: bytes) -> str:
@@ -119,40 +137,75 @@ def question_counts() -> list[tuple[Course, int]]:
 def plan_import(course: Course, lesson: Lesson, text: str, filename: str = "") -> ImportPlan:
     """Parse `text` and say what importing it into `course`, linked to `lesson`, would do."""
     parsed = parse_gift(text)
-    taken = set(
-        db.session.execute(db.select(Question.key).where(Question.course_id == course.id)).scalars()
-    )
-    converted = from_gift(parsed.questions, lesson.slug, lesson.dimension, taken)
-    return ImportPlan(
-        course=course.slug,
-        lesson=lesson.slug,
-        filename=filename,
-        questions=converted.questions,
-        skipped=parsed.skipped,
-        errors=sorted(parsed.errors + converted.errors, key=lambda issue: issue.line),
-        warnings=sorted(parsed.warnings + converted.warnings, key=lambda issue: issue.line),
-    )
+    links = frozenset(link for link, _ in authoring.lesson_sections(course))
+    target = Target(lesson.slug, lesson.dimension, links)
+    converted = from_gift(parsed.questions, target, parsed.skipped)
+    plan = ImportPlan(
+        course=course.slug, lesson=lesson.slug, filename=filename, errors=parsed.errors,
+        skipped=parsed.skipped + converted.skipped, warnings=parsed.warnings + converted.warnings,
+    )  # fmt: skip
+    existing = {row.key.casefold(): row for row in authoring.course_questions(course)}
+    for item in converted.questions:
+        row = existing.get(item.question.key.casefold())
+        if row is None:
+            plan.questions.append(PlannedQuestion(item.line, item.question, "create", item.title))
+        elif row.type != item.question.type:
+            plan.skipped.append(GiftSkipped(item.line, "other_type", item.title, {"key": row.key}))
+        else:
+            plan.questions.append(_update(item, row, plan))
+    plan.skipped.sort(key=lambda skipped: skipped.line)
+    plan.warnings.sort(key=lambda issue: issue.line)
+    return plan
 
 
-def apply_import(course: Course, plan: ImportPlan, actor: User | str) -> int:
-    """Create the planned questions through the content sync, all or none; the caller commits."""
+def _update(item: Converted, row: Question, plan: ImportPlan) -> PlannedQuestion:
+    """`row` updated from the file, or unchanged; what the file does not say stays as it is."""
+    data = replace(item.question, key=row.key)
+    if "difficulty" not in item.carried:
+        data = replace(data, difficulty=row.difficulty)
+    if "lesson" not in item.carried and row.lesson and row.lesson.status != "retired":
+        data = replace(data, lesson=row.lesson.slug, anchor=row.lesson_anchor)
+    action: Action = "unchanged" if authoring.holds(row, data) else "update"
+    if action == "update" and row.status == "retired":
+        plan.warnings.append(
+            GiftIssue(item.line, N_("The question %(key)s is retired: it is updated and stays "
+                                    "retired."), {"key": row.key})
+        )  # fmt: skip
+    return PlannedQuestion(item.line, data, action, item.title, row.version)
+
+
+def apply_import(course: Course, plan: ImportPlan, actor: User | str) -> Counter[str]:
+    """Create and update the planned questions, all or none; how many of each. Caller commits.
+
+    An update is a save like the editor's, keeping the previous version in the history.
+    Raises `GiftImportError` (conflict) if the bank changed since the plan was made.
+    """
     if not plan.ready:
         raise GiftImportError("invalid")
-    # Made in Trainer, not in the files: a content sync never retires them.
+    author_id = actor.id if isinstance(actor, User) else None
+    rows = {row.key: row for row in authoring.course_questions(course)}
     try:
         with db.session.begin_nested():
             for item in plan.questions:
-                authoring.add_question(course, item.question)
-    except IntegrityError:  # an id was taken meanwhile: never overwrite a question
+                row = rows.get(item.question.key)
+                if item.action == "create":
+                    authoring.create_question_data(course, item.question)
+                elif item.action == "update":
+                    if row is None or row.version != item.version:
+                        raise GiftImportError("conflict")
+                    authoring.save_question_data(row, item.question, author_id, "gift")
+    except (IntegrityError, EditConflict):
         raise GiftImportError("conflict") from None
-    created = len(plan.questions)
+    counts = Counter({action: plan.count(action) for action in ("create", "update", "unchanged")})
     audit.record(
         actor, "questions.import_gift",
         {"course": course.slug, "lesson": plan.lesson, "file": plan.filename,
-         "skipped": len(plan.skipped), "warnings": len(plan.warnings)},
-        row_count=created,
+         "created": counts["create"], "updated": counts["update"],
+         "unchanged": counts["unchanged"], "skipped": len(plan.skipped),
+         "warnings": len(plan.warnings)},
+        row_count=counts["create"] + counts["update"],
     )  # fmt: skip
-    return created
+    return counts
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -191,7 +244,9 @@ def export_gift(course: Course, actor: User | str) -> tuple[str, int]:
     comment = (
         f"{data.title} ({data.slug}): {len(data.questions)} questions exported from Trainer.\n"
         "A scenario is a pair of questions: [rynek] asks for the market, [podejście] for "
-        "the approach."
+        "the approach.\n"
+        "A '// trainer:' line keeps what only Trainer knows (difficulty, lesson); Moodle "
+        "ignores it."
     )
     audit.record(actor, "questions.export_gift", {"course": course.slug}, len(data.questions))
     return serialise_gift(items, comment), len(data.questions)
