@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import downgrade, upgrade
 
 from trainer import create_app
+from trainer.authoring.content_files import sync_configured_content
+from trainer.demo import dataset
 from trainer.extensions import db
-from trainer.services import demo
-from trainer.services.content import sync_configured_content
 
 
 def run(learners: int, seed: int, database_url: str | None, folder: Path) -> float:
@@ -38,7 +38,7 @@ def run(learners: int, seed: int, database_url: str | None, folder: Path) -> flo
         sync_configured_content()
         db.session.commit()
         started = time.perf_counter()
-        report = demo.generate(learners, seed)
+        report = dataset.generate(learners, seed)
         db.session.commit()
         elapsed = time.perf_counter() - started
         db.session.remove()

@@ -17,7 +17,7 @@ from flask_migrate import downgrade, upgrade
 from trainer import create_app
 from trainer.extensions import db
 from trainer.models import User
-from trainer.services import accounts
+from trainer.people import accounts
 
 RESOURCES = Path(__file__).parent / "resources"
 SAMPLE_CONTENT = RESOURCES / "content"
@@ -138,7 +138,7 @@ def login_as(make_user, auth: AuthActions):
 @pytest.fixture
 def synced(app: Flask) -> Flask:
     """The app with the sample course loaded."""
-    from trainer.services.content import sync_configured_content
+    from trainer.authoring.content_files import sync_configured_content
 
     with app.app_context():
         sync_configured_content()

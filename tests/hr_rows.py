@@ -23,7 +23,7 @@ from trainer.models import (
     User,
 )
 from trainer.models.types import utcnow
-from trainer.services import accounts
+from trainer.people import accounts
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 COMPLETED_AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)

@@ -17,8 +17,9 @@ import trainer.api
 from tests.test_xapi import assert_valid, complete_lessons, take
 from trainer.extensions import db
 from trainer.models import ApiToken, AuditEvent
-from trainer.services import tokens, xapi
-from trainer.services.report import ReportFilter
+from trainer.people import tokens
+from trainer.reporting import xapi
+from trainer.reporting.report import ReportFilter
 
 OPENAPI = json.loads((Path(trainer.api.__file__).parent / "openapi.json").read_text())
 COMPLETIONS = "/api/v1/completions"

@@ -10,9 +10,10 @@ from tests.hr_rows import seed
 from trainer.extensions import db
 from trainer.models import Assignment, AuditEvent, Course, User
 from trainer.models.types import utcnow
-from trainer.services import assignments, report
-from trainer.services.assignments import AssignmentError
-from trainer.services.report import ReportFilter
+from trainer.people import assignments
+from trainer.people.assignments import AssignmentError
+from trainer.reporting import report
+from trainer.reporting.report import ReportFilter
 
 TODAY = utcnow().date()
 

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from tests.conftest import PASSWORD, get_user, make_app
 from trainer.extensions import db
 from trainer.models import User
-from trainer.services import accounts
+from trainer.people import accounts
 
 
 def register(client: FlaskClient, email: str = "nowy@example.com", **overrides: str):

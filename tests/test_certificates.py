@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from trainer.extensions import db
+from trainer.learning.certificates import certificate_by_code, render_certificate_pdf
 from trainer.models import Course, CourseCompletion
-from trainer.services.certificates import certificate_by_code, render_certificate_pdf
 
 CODE = "K7QM-4XPA-2HRT"
 OWNER = "zazolc@example.com"

@@ -11,7 +11,7 @@ from flask.testing import FlaskCliRunner
 from tests.conftest import PASSWORD, RESOURCES, SAMPLE_CONTENT, make_app
 from trainer.extensions import db
 from trainer.models import Lesson, User
-from trainer.services import accounts
+from trainer.people import accounts
 
 
 def user(app: Flask, email: str) -> User | None:

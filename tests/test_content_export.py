@@ -1,5 +1,6 @@
 """Exporting the database as content files: exact reproduction, round trip, refusals."""
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -8,14 +9,14 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from tests.conftest import SAMPLE_CONTENT
+from trainer.authoring.content_export import ExportError, course_data, export_content
+from trainer.authoring.sync import sync_content
 from trainer.config import PROJECT_ROOT
 from trainer.content.loader import load_content
 from trainer.content.model import CourseData, LessonData, OptionData, QuestionData
-from trainer.content.sync import sync_content
 from trainer.content.writer import course_files, lesson_file
 from trainer.extensions import db
 from trainer.models import Course, Lesson, Question, QuestionOption, Quiz
-from trainer.services.content_export import ExportError, course_data, export_content
 
 
 def files_under(root: Path) -> dict[str, bytes]:
@@ -278,3 +279,20 @@ def test_cli_export_failures_write_nothing(
     assert result.exit_code != 0
     assert "nothing was written" in result.output
     assert (tmp_path / "lessons/sample/course.yaml").read_text(encoding="utf-8") == "slug: inny\n"
+
+
+def test_signals_and_lint_waivers_go_to_files_and_back(app: Flask, tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(SAMPLE_CONTENT, source)
+    bank = source / "quizzes/sample/bank.yaml"
+    bank.write_text(bank.read_text("utf-8").replace(
+        "    market: B2B\n", "    market: B2B\n    signals: mixed\n", 1), "utf-8")  # fmt: skip
+    course_file = source / "lessons/sample/course.yaml"
+    course_file.write_text(course_file.read_text("utf-8") + "lint:\n  dp-1:\n    key_longest: "
+                           "Tu dłuższa odpowiedź jest naturalna.\n", "utf-8")  # fmt: skip
+    with app.app_context():
+        load_and_sync(source)
+        export_content(tmp_path / "out")
+    [course] = load_content(tmp_path / "out/lessons", tmp_path / "out/quizzes")
+    assert course.lint == {"dp-1": {"key_longest": "Tu dłuższa odpowiedź jest naturalna."}}
+    assert {q.key: q.signals for q in course.questions}["dp-1"] == "mixed"

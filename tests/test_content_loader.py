@@ -49,6 +49,7 @@ def test_sample_course_loads(content: Path) -> None:
 
 BANK = "quizzes/sample/bank.yaml"
 LESSON = "lessons/sample/02-proces.md"
+COURSE = "lessons/sample/course.yaml"
 
 # (file, text to replace, replacement, expected "path:line: field:" prefix, words in message)
 BAD_CASES = [
@@ -82,6 +83,12 @@ BAD_CASES = [
     (BANK, "  - slug: sprawdzian\n", "  - slug: sprawdzian\n    final: true\n",
      f"{BANK}:", "at most one final exam"),
     (BANK, "quizzes:", "quizzes: {", f"{BANK}:", "malformed YAML"),
+    (BANK, "    market: B2B\n", "    market: B2B\n    signals: murky\n", f"{BANK}:7: signals:",
+     "unknown value"),
+    (COURSE, "language: pl", "language: pl\nlint:\n  zz-1:\n    key_longest: Bo tak.",
+     f"{COURSE}:", "no question with id 'zz-1'"),
+    (COURSE, "language: pl", "language: pl\nlint:\n  dp-1:\n    key_longest: ''",
+     f"{COURSE}:", "give each waived check a reason"),
 ]  # fmt: skip
 
 
@@ -133,3 +140,13 @@ def test_crlf_and_bom_are_accepted(content: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     [course] = load(content)
     assert course.lessons[1].title == "Różnice w procesie decyzyjnym"
+
+
+def test_signals_and_lint_waivers_are_read(content: Path) -> None:
+    replace(content / BANK, "    market: B2B\n", "    market: B2B\n    signals: mixed\n")
+    replace(
+        content / COURSE, "language: pl", "language: pl\nlint:\n  dp-1:\n    key_longest: Długa."
+    )
+    [course] = load(content)
+    assert [q.signals for q in course.questions] == ["mixed", "clear", "clear", "clear"]
+    assert course.lint == {"dp-1": {"key_longest": "Długa."}}

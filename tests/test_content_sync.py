@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 
 from tests.conftest import SAMPLE_CONTENT
+from trainer.authoring.sync import sync_content
 from trainer.config import PROJECT_ROOT
 from trainer.content.loader import load_content
 from trainer.content.model import ContentError
-from trainer.content.sync import sync_content
 from trainer.extensions import db
 from trainer.models import Course, Lesson, LessonProgress, Question, Quiz, User
 

@@ -8,7 +8,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from trainer.demo.dataset import DEMO_DOMAIN, REFERENCE_DATE
+from trainer.demo.names import DEPARTMENTS
 from trainer.extensions import db
+from trainer.learning.certificates import CODE_PATTERN
 from trainer.models import (
     Assignment,
     Attempt,
@@ -21,9 +24,6 @@ from trainer.models import (
     User,
 )
 from trainer.quiz.types import question_type
-from trainer.services.certificates import CODE_PATTERN
-from trainer.services.demo import DEMO_DOMAIN, REFERENCE_DATE
-from trainer.services.demo_names import DEPARTMENTS
 
 
 def generate(runner: FlaskCliRunner, *args: str) -> str:

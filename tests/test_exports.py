@@ -1,7 +1,6 @@
 """Exports of the report: content of each format, formula safety, filters, audit, web and CLI."""
 
 import csv
-import importlib.util
 import io
 import json
 from datetime import datetime
@@ -16,10 +15,9 @@ from tests.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
 from trainer.extensions import db
 from trainer.models import AuditEvent, User, UserRole
 from trainer.models.types import utcnow
-from trainer.services import exports, report
-from trainer.services.report import ReportFilter
+from trainer.reporting import exports, report
+from trainer.reporting.report import ReportFilter
 
-HAS_XAPI = importlib.util.find_spec("trainer.services.xapi") is not None
 DANGEROUS = ['=HYPERLINK("http://evil.example","klik")', "+1", "-2", "@SUM(1)", "\tx", "\rx"]
 
 
@@ -130,28 +128,10 @@ def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(hr_client: Flask
     assert sheet["N2"].number_format == "yyyy-mm-dd hh:mm:ss"
 
 
-@pytest.mark.skipif(
-    not HAS_XAPI, reason="trainer/services/xapi.py (another helper's) not there yet"
-)
 def test_xapi_is_one_json_array(hr_client: FlaskClient) -> None:
     statements = json.loads(export(hr_client, "format=xapi&course=sample"))
     assert isinstance(statements, list)
     assert all(isinstance(statement, dict) for statement in statements)
-
-
-def test_xapi_without_its_module_is_refused_cleanly(
-    hr_client: FlaskClient, synced: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import sys
-
-    import trainer.services
-
-    monkeypatch.setitem(sys.modules, "trainer.services.xapi", None)  # import now fails
-    monkeypatch.delattr(trainer.services, "xapi", raising=False)
-    response = hr_client.get("/hr/export?format=xapi", headers={"Accept-Language": "en"})
-    assert response.status_code == 400
-    assert "not available" in response.text
-    assert audit_events(synced) == []
 
 
 def test_json_array_joins_statements() -> None:

@@ -10,13 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.conftest import RESOURCES, AuthActions
+from trainer.authoring import gift_exchange
+from trainer.authoring.content_export import course_data
 from trainer.content.gift import GiftAnswer, GiftQuestion
 from trainer.content.gift_reader import parse_gift
 from trainer.content.gift_writer import serialise_gift
 from trainer.extensions import db
 from trainer.models import AuditEvent, Course, Lesson, Question, Quiz
-from trainer.services import gift_exchange
-from trainer.services.content_export import course_data
 
 MOODLE = RESOURCES / "gift" / "moodle.gift"
 

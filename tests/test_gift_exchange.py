@@ -1,21 +1,25 @@
 """Importing GIFT into a bank that already holds the questions: update, never copy."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from tests.conftest import SAMPLE_CONTENT
 from tests.test_gift import count_questions, lesson_by_slug, lesson_id, sample_course, upload
-from trainer.content.gift_questions import Target, from_gift
+from trainer.authoring import editing, gift_exchange, versions
+from trainer.authoring.content_export import course_data
+from trainer.authoring.gift_exchange import GiftImportError
+from trainer.authoring.sync import sync_content
+from trainer.content.gift_questions import Target, from_gift, to_gift
 from trainer.content.gift_reader import parse_gift
+from trainer.content.gift_writer import serialise_gift
 from trainer.content.loader import load_content
-from trainer.content.sync import sync_content
 from trainer.extensions import db
+from trainer.learning import catalogue
 from trainer.models import AuditEvent, ContentVersion, Question
-from trainer.services import authoring, catalog, gift_exchange, versions
-from trainer.services.content_export import course_data
-from trainer.services.gift_exchange import GiftImportError
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -63,7 +67,7 @@ def test_importing_a_file_again_updates_what_changed_and_copies_nothing(
     assert "3 created" in cli_import(runner, path)
     with synced.app_context():
         assert count_questions() == 7
-        untitled = next(q.key for q in authoring.course_questions(sample_course())
+        untitled = next(q.key for q in editing.course_questions(sample_course())
                         if q.key.startswith("gift-"))  # fmt: skip
 
     again = cli_import(runner, path, "--dry-run")
@@ -125,7 +129,7 @@ def test_a_question_of_another_type_is_skipped_not_replaced(synced: Flask) -> No
 
 def test_a_retired_question_is_updated_and_stays_retired(synced: Flask) -> None:
     with synced.app_context():
-        authoring.set_question_status(question("mc-1"), "retired", None)
+        editing.set_question_status(question("mc-1"), "retired", None)
         plan = gift_exchange.plan_import(sample_course(), lesson_by_slug("wstep"), MC_1)
         assert "mc-1 is retired" in str(plan.warnings[0])
         gift_exchange.apply_import(sample_course(), plan, "test")
@@ -145,7 +149,7 @@ def test_an_import_is_all_or_nothing_when_the_bank_changes_meanwhile(
             db.session.add(Question(course_id=sample_course().id, key="nowe",
                                     type="true_false", prompt="P?"))  # fmt: skip
         else:  # someone else saves the question the file updates
-            authoring.set_question_status(question("mc-1"), "retired", None)
+            editing.set_question_status(question("mc-1"), "retired", None)
         db.session.commit()
         with pytest.raises(GiftImportError) as raised:
             gift_exchange.apply_import(sample_course(), plan, "test")
@@ -195,7 +199,7 @@ def course_app(app: Flask) -> Flask:
 
 def test_the_whole_course_goes_to_gift_and_back_exactly(course_app: Flask) -> None:
     with course_app.app_context():
-        course = catalog.course_by_slug("b2b-b2c")
+        course = catalogue.course_by_slug("b2b-b2c")
         assert course is not None
         before = course_data(course).questions
         assert len({q.difficulty for q in before}) == 3 and all(q.anchor for q in before)
@@ -205,7 +209,7 @@ def test_the_whole_course_goes_to_gift_and_back_exactly(course_app: Flask) -> No
         assert not (parsed.errors or parsed.skipped or parsed.warnings)
         assert all(q.trainer for q in parsed.questions if q.title.endswith("[rynek]"))
         lessons = gift_exchange.course_lessons(course)
-        links = frozenset(link for link, _ in authoring.lesson_sections(course))
+        links = frozenset(link for link, _ in editing.lesson_sections(course))
         converted = from_gift(parsed.questions, Target(lessons[0].slug, None, links))
         assert not converted.skipped and not converted.warnings
         # Every field: id, type, dimension, difficulty, market, situation, prompt, options
@@ -243,3 +247,17 @@ def test_difficulty_and_lesson_travel_in_a_trainer_comment(synced: Flask) -> Non
         db.session.commit()
         mc = question("mc-1")
         assert (mc.difficulty, mc.lesson.slug, mc.lesson_anchor) == (3, "proces-decyzyjny", "b2c")
+
+
+def test_mixed_signals_travel_in_the_trainer_comment(synced: Flask) -> None:
+    question = replace(
+        load_content(SAMPLE_CONTENT / "lessons", SAMPLE_CONTENT / "quizzes")[0].questions[0],
+        signals="mixed",
+    )
+    text = serialise_gift(to_gift(question, "sample"))
+    assert "signals=mixed" in text
+    with synced.app_context():
+        plan = gift_exchange.plan_import(sample_course(), lesson_by_slug("wstep"), text)
+    assert [(item.question.key, item.question.signals) for item in plan.questions] == [
+        ("dp-1", "mixed")
+    ]

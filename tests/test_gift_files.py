@@ -14,9 +14,9 @@ from flask.testing import FlaskCliRunner
 
 from tests.conftest import RESOURCES
 from tests.test_gift import count_questions, lesson_by_slug, sample_course
+from trainer.authoring import gift_exchange
 from trainer.extensions import db
 from trainer.models import AuditEvent, Question
-from trainer.services import gift_exchange
 
 GIFT = RESOURCES / "gift"
 UNTITLED = "gift-…"  # an id made from the text: `gift-` and ten hex digits

@@ -11,8 +11,8 @@ from sqlalchemy import event
 from trainer.extensions import db
 from trainer.models import Attempt, Course, CourseCompletion, Lesson, LessonProgress, Quiz
 from trainer.models.types import utcnow
-from trainer.services import accounts
-from trainer.services.group_progress import course_progress, departments, status_counts
+from trainer.people import accounts
+from trainer.reporting.group_progress import course_progress, departments, status_counts
 
 
 def add_user(email: str, department: str | None, roles: set[str], active: bool = True) -> int:

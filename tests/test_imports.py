@@ -10,7 +10,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from trainer.extensions import db
 from trainer.models import AuditEvent, User
-from trainer.services import accounts, imports
+from trainer.people import accounts, imports
 
 HEADER = "email,name,employee_id,department,roles\n"
 
@@ -175,7 +175,7 @@ def test_missing_file_is_asked_for(client: FlaskClient, hr: int) -> None:
 
 
 def test_too_many_rows_are_refused(app: Flask, client: FlaskClient, hr: int, monkeypatch) -> None:
-    monkeypatch.setattr("trainer.services.import_csv.MAX_IMPORT_ROWS", 2)
+    monkeypatch.setattr("trainer.people.import_csv.MAX_IMPORT_ROWS", 2)
     response = upload(client, HEADER + "a@b.pl,A,,,\nb@b.pl,B,,,\nc@b.pl,C,,,\n")
     assert "more than 2 employee rows" in response.text
 

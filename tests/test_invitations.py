@@ -10,7 +10,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from tests.conftest import get_user
 from trainer.extensions import db
 from trainer.models import User
-from trainer.services import accounts, invitations
+from trainer.people import accounts, invitations
 
 NEW_PASSWORD = "a long new password"
 

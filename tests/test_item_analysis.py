@@ -14,8 +14,8 @@ from sqlalchemy import event
 from trainer.extensions import db
 from trainer.models import Attempt, AttemptItem, AuditEvent, Question, Quiz
 from trainer.models.types import utcnow
-from trainer.services import accounts
-from trainer.services.item_analysis import analyse_quiz, analysis_csv, group_size, sort_items
+from trainer.people import accounts
+from trainer.reporting.item_analysis import analyse_quiz, analysis_csv, group_size, sort_items
 
 # One answered item: (question key, market answer or None, option position or None).
 Answer = tuple[str, str | None, int | None]

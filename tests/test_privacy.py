@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import PASSWORD, csrf_token, get_user, make_app
 from trainer.extensions import db
+from trainer.learning import attempts, catalogue, progress
 from trainer.models import (
     Assignment,
     Attempt,
@@ -21,7 +22,7 @@ from trainer.models import (
     User,
 )
 from trainer.models.types import utcnow
-from trainer.services import attempts, audit, catalog, progress
+from trainer.people import audit
 
 NAME = "Łucja Śledź-Wiśniewska"
 EMAIL = "lucja.sledz@firma.pl"
@@ -47,8 +48,8 @@ def build_history(app: Flask, user_id: int, admin_id: int) -> str:
     with app.app_context():
         user = db.session.get(User, user_id)
         admin = db.session.get(User, admin_id)
-        course = catalog.course_by_slug("sample")
-        for lesson in catalog.published_lessons(course):
+        course = catalogue.course_by_slug("sample")
+        for lesson in catalogue.published_lessons(course):
             progress.complete_lesson(user_id, lesson)
         take_quiz(user_id, "sprawdzian", right=False)  # fills the practice queue
         take_quiz(user_id, "egzamin", right=True)  # completes the course

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 
 from tests.conftest import PASSWORD
 from trainer.extensions import db
+from trainer.learning import attempts
 from trainer.models import Attempt, AttemptItem, CourseCompletion, PracticeItem, Question, Quiz
-from trainer.services import attempts
 
 
 def quiz_id(app: Flask, slug: str) -> int:

@@ -45,6 +45,18 @@ def test_short_pool_is_filled_from_the_other_market() -> None:
     assert len(drawn) == 4
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_an_item_with_mixed_signals_is_always_drawn_keeping_the_balance(seed: int) -> None:
+    pool = bank()
+    mixed = pool[13]  # one of 84 questions
+    mixed.signals = "mixed"
+    rules = {"per_dimension": 2, "balance_markets": True}
+    drawn = draw_questions(pool, 14, rules, random.Random(seed))
+    assert mixed in drawn and len(set(drawn)) == 14
+    assert Counter(q.dimension for q in drawn) == dict.fromkeys(DIMENSION_KEYS, 2)
+    assert Counter(q.market for q in drawn) == {"B2B": 7, "B2C": 7}
+
+
 def test_without_rules_any_distinct_questions() -> None:
     drawn = draw_questions(bank(), 10, {}, random.Random(3))
     assert len(set(drawn)) == 10

@@ -6,7 +6,7 @@ from flask import Flask
 
 from tests.conftest import PASSWORD, make_app
 from trainer.extensions import db
-from trainer.services import tokens
+from trainer.people import tokens
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -10,8 +10,8 @@ from sqlalchemy import event
 from tests.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
 from trainer.extensions import db
 from trainer.hr import views as hr_views
-from trainer.services import report
-from trainer.services.report import FilterError, ReportFilter
+from trainer.reporting import report
+from trainer.reporting.report import FilterError, ReportFilter
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from tests.conftest import csrf_token, make_app
 from trainer.extensions import db
 from trainer.models import ApiToken, AuditEvent
-from trainer.services import tokens
-from trainer.services.tokens import TokenError
+from trainer.people import tokens
+from trainer.people.tokens import TokenError
 
 SECRET = re.compile(r"trn_[A-Za-z0-9_-]{43}")
 

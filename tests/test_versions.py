@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 
 from tests.conftest import PASSWORD
 from tests.test_authoring import get_lesson, lesson_form
+from trainer.authoring import versions
 from trainer.extensions import db
 from trainer.models import ContentVersion, Lesson, Question
-from trainer.services import versions
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from sqlalchemy import event
 
 from tests.conftest import RESOURCES, make_app
 from trainer.extensions import db
+from trainer.learning import attempts, catalogue, progress
 from trainer.models import (
     Attempt,
     AttemptItem,
@@ -23,9 +24,10 @@ from trainer.models import (
     Quiz,
     User,
 )
-from trainer.services import accounts, attempts, catalog, progress, xapi
-from trainer.services.report import ReportFilter
-from trainer.services.xapi_statements import iso_duration, iso_timestamp
+from trainer.people import accounts
+from trainer.reporting import xapi
+from trainer.reporting.report import ReportFilter
+from trainer.reporting.xapi_statements import iso_duration, iso_timestamp
 
 SCHEMA = json.loads((RESOURCES / "xapi-statement.schema.json").read_text())
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -46,7 +48,7 @@ def assert_valid(statement: dict[str, Any]) -> None:
 
 def complete_lessons(app: Flask, user_id: int) -> None:
     with app.app_context():
-        for lesson in catalog.published_lessons(catalog.course_by_slug("sample")):
+        for lesson in catalogue.published_lessons(catalogue.course_by_slug("sample")):
             progress.complete_lesson(user_id, lesson)
         db.session.commit()
 

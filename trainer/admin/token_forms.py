@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from trainer.models.audit import TOKEN_SCOPES
-from trainer.services.tokens import NAME_MAX_LENGTH
+from trainer.people.tokens import NAME_MAX_LENGTH
 
 
 def _strip(value: str | None) -> str | None:

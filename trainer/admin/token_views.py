@@ -10,8 +10,8 @@ from trainer.auth.decorators import role_required
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import ApiToken
-from trainer.services import tokens
-from trainer.services.tokens import TokenError
+from trainer.people import tokens
+from trainer.people.tokens import TokenError
 
 bp = Blueprint("tokens", __name__, url_prefix="/admin/tokens")
 

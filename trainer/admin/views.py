@@ -10,7 +10,7 @@ from trainer.auth.decorators import role_required
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import User
-from trainer.services import accounts, audit
+from trainer.people import accounts, audit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

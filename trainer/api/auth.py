@@ -8,7 +8,7 @@ from flask import Response, g, jsonify, request
 from flask_babel import gettext as _
 
 from trainer.models import ApiToken
-from trainer.services import tokens
+from trainer.people import tokens
 
 F = TypeVar("F", bound=Callable[..., Any])
 REALM = "Trainer API"

@@ -10,9 +10,9 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from trainer.services.hr_api import RowKey
-from trainer.services.report import ReportFilter
-from trainer.services.xapi import KINDS, Position
+from trainer.reporting.hr_api import RowKey
+from trainer.reporting.report import ReportFilter
+from trainer.reporting.xapi import KINDS, Position
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100

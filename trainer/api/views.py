@@ -11,10 +11,11 @@ from trainer.api import params
 from trainer.api.auth import current_token, token_required
 from trainer.api.params import BadParameter
 from trainer.extensions import db
-from trainer.services import audit, hr_api, report, xapi
-from trainer.services.report import FilterError
-from trainer.services.transcript import transcript as learner_transcript
-from trainer.services.xapi_statements import iso_timestamp
+from trainer.people import audit
+from trainer.reporting import hr_api, report, xapi
+from trainer.reporting.report import FilterError
+from trainer.reporting.transcript import transcript as learner_transcript
+from trainer.reporting.xapi_statements import iso_timestamp
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SCOPE = "hr:read"

@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 from trainer.auth.forms import MIN_PASSWORD
 from trainer.auth.invitation_forms import FirstPasswordForm
 from trainer.extensions import db, limiter
+from trainer.people import invitations
 from trainer.security import sign_in_limit
-from trainer.services import invitations
 
 bp = Blueprint("invitation", __name__, url_prefix="/invitation")
 

@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response
 from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm
 from trainer.extensions import db, limiter
 from trainer.forms import EmptyForm
+from trainer.people import accounts
 from trainer.security import sign_in_limit
-from trainer.services import accounts
 
 bp = Blueprint("auth", __name__)
 

@@ -8,8 +8,9 @@ from werkzeug.wrappers import Response
 from trainer.auth.decorators import role_required
 from trainer.author.analysis_forms import ProgressFilterForm
 from trainer.extensions import db
+from trainer.learning import catalogue
 from trainer.models import Quiz
-from trainer.services import catalog, group_progress, item_analysis
+from trainer.reporting import group_progress, item_analysis
 
 bp = Blueprint("analysis", __name__, url_prefix="/author/analysis")
 
@@ -40,7 +41,7 @@ def overview() -> str:
     """Every quiz with its number of graded attempts, and each course's group progress."""
     return render_template(
         "analysis/overview.html", quizzes=item_analysis.quiz_overview(),
-        courses=catalog.courses(), min_attempts=item_analysis.MIN_ATTEMPTS_TO_FLAG,
+        courses=catalogue.courses(), min_attempts=item_analysis.MIN_ATTEMPTS_TO_FLAG,
     )  # fmt: skip
 
 
@@ -81,7 +82,7 @@ def quiz_csv(quiz_id: int) -> Response:
 @role_required("trainer")
 def progress(course_slug: str) -> str:
     """The course's learners: lessons done, attempts, best score and status."""
-    course = catalog.course_by_slug(course_slug)
+    course = catalogue.course_by_slug(course_slug)
     if course is None:
         abort(404)
     form = ProgressFilterForm(request.args)

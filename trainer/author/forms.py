@@ -133,6 +133,12 @@ class QuestionForm(FlaskForm):
                  SelectChoice("3", _l("3: hard"))],
         default="2", validate_choice=False,
     )  # fmt: skip
+    signals = SelectField(
+        _l("Signals"),
+        choices=[SelectChoice("clear", _l("Clear: the situation's cues point the right way")),
+                 SelectChoice("mixed", _l("Mixed: a surface cue misleads or is buried"))],
+        default="clear", validate_choice=False,
+    )  # fmt: skip
     market = RadioField(
         _l("Market (the right answer to step 1)"),
         choices=[SelectChoice("B2B", "B2B"), SelectChoice("B2C", "B2C")],
@@ -172,6 +178,7 @@ class QuestionForm(FlaskForm):
                      "lesson", "feedback_true", "feedback_false"):  # fmt: skip
             getattr(self, name).data = values.get(name) or ""
         self.difficulty.data = str(values.get("difficulty") or 2)
+        self.signals.data = values.get("signals") or "clear"
         if values.get("answer") is not None:
             self.answer.data = "true" if values["answer"] else "false"
         options = values.get("options") or []
@@ -188,7 +195,8 @@ class QuestionForm(FlaskForm):
         answer = {"true": True, "false": False}.get(self.answer.data or "")
         return {
             "type": kind, "key": self.key.data, "dimension": self.dimension.data,
-            "difficulty": self.difficulty.data, "market": self.market.data,
+            "difficulty": self.difficulty.data, "signals": self.signals.data,
+            "market": self.market.data,
             "situation": self.situation.data, "prompt": self.prompt.data,
             "explanation": self.explanation.data, "lesson": self.lesson.data,
             "answer": answer, "feedback_true": self.feedback_true.data,
@@ -204,6 +212,7 @@ class QuestionForm(FlaskForm):
         """Attach each problem to its field; returns the messages that belong to no field."""
         fields = {
             "id": self.key, "dimension": self.dimension, "difficulty": self.difficulty,
+            "signals": self.signals,
             "market": self.market, "situation": self.situation, "prompt": self.prompt,
             "options": self.correct, "answer": self.answer, "feedback_true": self.feedback_true,
             "feedback_false": self.feedback_false, "explanation": self.explanation,

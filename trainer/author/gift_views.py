@@ -8,11 +8,12 @@ from werkzeug.wrappers import Response
 
 from trainer.auth.decorators import role_required
 from trainer.author.gift_forms import GiftConfirmForm, GiftUploadForm
+from trainer.authoring import gift_exchange
+from trainer.authoring.gift_exchange import GiftImportError
 from trainer.content.gift import GiftIssue, GiftSkipped
 from trainer.dimensions import DIMENSIONS
 from trainer.extensions import db
-from trainer.services import catalog, gift_exchange
-from trainer.services.gift_exchange import GiftImportError
+from trainer.learning import catalogue
 
 bp = Blueprint("gift", __name__, url_prefix="/author/gift")
 
@@ -132,7 +133,7 @@ def confirm() -> Response:
 @role_required("trainer")
 def export(course_slug: str) -> Response:
     """Download a course's active questions as a GIFT file."""
-    course = catalog.course_by_slug(course_slug)
+    course = catalogue.course_by_slug(course_slug)
     if course is None:
         abort(404)
     text, _count = gift_exchange.export_gift(course, current_user)

@@ -8,11 +8,11 @@ from werkzeug.wrappers import Response
 from trainer.auth.decorators import role_required
 from trainer.author.forms import QuestionForm
 from trainer.author.views import conflict_details
+from trainer.authoring import editing, versions
+from trainer.authoring.editing import EditConflict, InvalidContent
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import Course, Question
-from trainer.services import authoring, versions
-from trainer.services.authoring import EditConflict, InvalidContent
 
 bp = Blueprint("question_editor", __name__, url_prefix="/author/questions")
 
@@ -25,7 +25,7 @@ def index(course_slug: str) -> str:
     return render_template(
         "author/questions.html",
         course=course,
-        questions=authoring.course_questions(course),
+        questions=editing.course_questions(course),
         form=EmptyForm(),
     )
 
@@ -40,11 +40,11 @@ def new(course_slug: str, kind: str) -> Response | str:
     course = db.first_or_404(db.select(Course).where(Course.slug == course_slug))
     form = QuestionForm()
     del form.version  # a new question has nothing to collide with
-    form.set_sections(authoring.lesson_sections(course))
+    form.set_sections(editing.lesson_sections(course))
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            question = authoring.create_question(course, form.values(kind))
+            question = editing.create_question(course, form.values(kind))
         except InvalidContent as error:
             general = form.show_problems(error.problems)
         else:
@@ -63,18 +63,18 @@ def edit(question_id: int) -> Response | str:
     """Edit a question in place, keeping option ids by position; a stale save conflicts."""
     question = db.get_or_404(Question, question_id)
     form = QuestionForm()
-    form.set_sections(authoring.lesson_sections(question.course))
+    form.set_sections(editing.lesson_sections(question.course))
     general: list[str] = []
     conflict = None
     if not form.is_submitted():
-        form.fill(authoring.question_values(versions.snapshot(question)), question.version)
+        form.fill(editing.question_values(versions.snapshot(question)), question.version)
     elif form.validate():
         values = form.values(question.type)
         try:
-            authoring.update_question(question, values, form.version.data, current_user.id)
+            editing.update_question(question, values, form.version.data, current_user.id)
         except EditConflict:
             db.session.rollback()  # read the other save afresh
-            conflict = conflict_details(question, authoring.question_snapshot(values))
+            conflict = conflict_details(question, editing.question_snapshot(values))
             form.version.raw_data = []
             form.version.data = question.version
         except InvalidContent as error:
@@ -98,7 +98,7 @@ def status(question_id: int, action: str) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        authoring.set_question_status(
+        editing.set_question_status(
             question, "retired" if action == "retire" else "active", current_user.id
         )
     except EditConflict:

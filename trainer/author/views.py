@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from trainer.auth.decorators import role_required
 from trainer.author.forms import LessonForm, PreviewForm, problem_message
+from trainer.authoring import editing, versions
+from trainer.authoring.editing import EditConflict, InvalidContent
 from trainer.content.markdown import render_markdown
 from trainer.dimensions import DIMENSIONS
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import Course, Lesson, Question
-from trainer.services import authoring, versions
-from trainer.services.authoring import EditConflict, InvalidContent
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
@@ -32,7 +32,7 @@ def overview() -> str:
         .group_by(Question.course_id, Question.dimension, Question.market)
     ).all()
     scenarios = {(c, d, m): n for c, d, m, n in counts}
-    lessons = {course.id: authoring.course_lessons(course) for course in courses}
+    lessons = {course.id: editing.course_lessons(course) for course in courses}
     return render_template(
         "author/overview.html",
         courses=courses,
@@ -60,7 +60,7 @@ def lessons(course_slug: str) -> str:
     return render_template(
         "author/lessons.html",
         course=course,
-        lessons=authoring.course_lessons(course),
+        lessons=editing.course_lessons(course),
         form=EmptyForm(),
     )
 
@@ -77,7 +77,7 @@ def new_lesson(course_slug: str) -> BaseResponse | str:
         preview = render_markdown(form.body.data or "")
     elif form.validate_on_submit():
         try:
-            lesson = authoring.create_lesson(course, form.values())
+            lesson = editing.create_lesson(course, form.values())
         except InvalidContent as error:
             _show_problems(form, error)
         else:
@@ -112,7 +112,7 @@ def edit_lesson(lesson_id: int) -> BaseResponse | str:
         preview = render_markdown(form.body.data or "")
     elif form.validate():
         try:
-            authoring.update_lesson(lesson, form.values(), form.version.data, current_user.id)
+            editing.update_lesson(lesson, form.values(), form.version.data, current_user.id)
         except EditConflict:
             db.session.rollback()  # read the other save afresh
             conflict = conflict_details(lesson, form.values())
@@ -151,7 +151,7 @@ def move_lesson(lesson_id: int, direction: str) -> BaseResponse:
     lesson = db.get_or_404(Lesson, lesson_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    authoring.move_lesson(lesson, -1 if direction == "up" else 1)
+    editing.move_lesson(lesson, -1 if direction == "up" else 1)
     db.session.commit()
     return redirect(
         url_for("author.lessons", course_slug=lesson.course.slug, _anchor=f"lesson-{lesson.id}")
@@ -166,7 +166,7 @@ def lesson_status(lesson_id: int, action: str) -> BaseResponse:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        authoring.set_lesson_status(
+        editing.set_lesson_status(
             lesson, "retired" if action == "retire" else "draft", current_user.id
         )
     except EditConflict:
@@ -231,7 +231,7 @@ def restore(kind: str, object_id: int, number: int) -> BaseResponse:
     item = _item_or_404(kind, object_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    restorer = authoring.restore_lesson if kind == "lesson" else authoring.restore_question
+    restorer = editing.restore_lesson if kind == "lesson" else editing.restore_question
     try:
         found = restorer(item, number, current_user.id)  # type: ignore[arg-type]
     except EditConflict:

@@ -5,8 +5,8 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 from werkzeug.wrappers.response import Response as BaseResponse
 
+from trainer.learning import certificates
 from trainer.models import CourseCompletion
-from trainer.services import certificates
 
 bp = Blueprint("certificates", __name__)
 

@@ -6,7 +6,7 @@ from flask_migrate import upgrade
 
 from trainer.cli.content import echo_plan, run_sync
 from trainer.extensions import db
-from trainer.services import accounts
+from trainer.people import accounts
 
 
 @click.command("bootstrap")

@@ -8,16 +8,17 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from trainer.content.derive import derive_lessons, write_lessons
-from trainer.content.model import ContentError
-from trainer.content.sync import SyncPlan, SyncRace, apply_sync
-from trainer.extensions import db
-from trainer.services.content import (
+from trainer.authoring.content_export import ExportError, export_content
+from trainer.authoring.content_files import (
     load_configured_content,
     plan_configured_sync,
     summarize,
 )
-from trainer.services.content_export import ExportError, export_content
+from trainer.authoring.sync import apply_sync
+from trainer.authoring.sync_plan import SyncPlan, SyncRace
+from trainer.content.derive import derive_lessons, write_lessons
+from trainer.content.model import ContentError
+from trainer.extensions import db
 
 content = AppGroup("content", help="Check, load, export and derive course content files.")
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import click
 from flask.cli import AppGroup
 
+from trainer.demo import dataset
 from trainer.extensions import db
-from trainer.services import demo as demo_service
 
 demo = AppGroup("demo", help="Demo data.")
 
@@ -18,19 +18,17 @@ demo = AppGroup("demo", help="Demo data.")
 @click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help=f"Reference date the history ends at (default {demo_service.REFERENCE_DATE:%Y-%m-%d}).",
+    help=f"Reference date the history ends at (default {dataset.REFERENCE_DATE:%Y-%m-%d}).",
 )
 @click.option("--force", is_flag=True, help="Run even though real (non-admin) accounts exist.")
 def generate(learners: int, seed: int, today: datetime | None, force: bool) -> None:
     """Replace the demo learners (@demo.trainer.invalid) with new ones and their history."""
-    reference = (
-        today.replace(hour=12, tzinfo=UTC) if today is not None else demo_service.REFERENCE_DATE
-    )
+    reference = today.replace(hour=12, tzinfo=UTC) if today is not None else dataset.REFERENCE_DATE
     started = time.perf_counter()
     try:
-        report = demo_service.generate(learners, seed, force=force, today=reference)
+        report = dataset.generate(learners, seed, force=force, today=reference)
         db.session.commit()
-    except demo_service.DemoRefused as error:
+    except dataset.DemoRefused as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     except Exception:

@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from trainer.extensions import db
-from trainer.services import exports, report
+from trainer.reporting import exports, report
 
 hr = AppGroup("hr", help="HR exports.")
 day = click.DateTime(formats=["%Y-%m-%d"])

@@ -5,10 +5,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from trainer.authoring import gift_exchange
+from trainer.authoring.gift_exchange import GiftImportError, ImportPlan
 from trainer.extensions import db
+from trainer.learning import catalogue
 from trainer.models import Course
-from trainer.services import catalog, gift_exchange
-from trainer.services.gift_exchange import GiftImportError, ImportPlan
 
 questions = AppGroup("questions", help="Question exchange.")
 
@@ -21,7 +22,7 @@ REASONS = {
 
 
 def _course(slug: str) -> Course:
-    course = catalog.course_by_slug(slug)
+    course = catalogue.course_by_slug(slug)
     if course is None:
         raise click.ClickException(f"no course with slug {slug!r}")
     return course

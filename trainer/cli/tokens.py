@@ -7,8 +7,8 @@ from flask.cli import AppGroup
 
 from trainer.extensions import db
 from trainer.models.audit import TOKEN_SCOPES
-from trainer.services import tokens as token_service
-from trainer.services.tokens import TokenError
+from trainer.people import tokens as token_service
+from trainer.people.tokens import TokenError
 
 tokens = AppGroup("tokens", help="HR API tokens.")
 

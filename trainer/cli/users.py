@@ -10,8 +10,8 @@ from flask_babel import force_locale
 
 from trainer.extensions import db
 from trainer.models import ROLES, User
-from trainer.services import accounts, audit, imports, invitations
-from trainer.services.import_csv import MAX_IMPORT_BYTES, ImportFileError
+from trainer.people import accounts, audit, imports, invitations
+from trainer.people.import_csv import MAX_IMPORT_BYTES, ImportFileError
 
 users = AppGroup("users", help="Manage user accounts.")
 

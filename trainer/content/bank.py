@@ -9,7 +9,7 @@ from trainer.dimensions import DIMENSION_KEYS, MARKETS
 from trainer.models.content import QUESTION_TYPES
 
 QUESTION_FIELDS = {
-    "id", "type", "dimension", "difficulty", "market", "situation", "prompt", "options",
+    "id", "type", "dimension", "difficulty", "market", "signals", "situation", "prompt", "options",
     "answer", "feedback_true", "feedback_false", "explanation", "lesson",
 }  # fmt: skip
 QUIZ_FIELDS = {
@@ -19,6 +19,7 @@ QUIZ_FIELDS = {
 }  # fmt: skip
 OPTION_FIELDS = {"text", "feedback", "correct"}
 TRUE_FALSE_TEXTS = ("Prawda", "Fałsz")
+SIGNALS = ("clear", "mixed")
 
 
 @dataclass
@@ -66,6 +67,7 @@ def parse_question(fields: Fields) -> QuestionData:
         key=fields.pattern("id", KEY, "question id"),
         type=kind,
         difficulty=fields.integer("difficulty", 1, 3, default=2) or 2,
+        signals=fields.choice("signals", SIGNALS, required=False) or SIGNALS[0],
         # Imported plain questions often have no explanation; scenarios always explain.
         explanation=fields.text("explanation", required=scenario),
         lesson=lesson,

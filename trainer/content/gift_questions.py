@@ -16,7 +16,7 @@ from typing import Any
 
 from slugify import slugify
 
-from trainer.content.bank import TRUE_FALSE_TEXTS, parse_question
+from trainer.content.bank import SIGNALS, TRUE_FALSE_TEXTS, parse_question
 from trainer.content.fields import Fields
 from trainer.content.gift import N_, GiftAnswer, GiftIssue, GiftQuestion, GiftSkipped
 from trainer.content.model import OptionData, Problem, QuestionData
@@ -75,6 +75,8 @@ def dimension_of(category: str) -> str | None:
 def trainer_fields(question: QuestionData) -> dict[str, str]:
     """What only Trainer knows of a question, for its trainer comment: difficulty, lesson."""
     fields = {"difficulty": str(question.difficulty)}
+    if question.signals != "clear":
+        fields["signals"] = question.signals
     if question.lesson:
         fields["lesson"] = question.lesson + (f"#{question.anchor}" if question.anchor else "")
     return fields
@@ -174,6 +176,8 @@ def _with_trainer_fields(
                 GiftIssue(line, N_("The difficulty %(value)s of the trainer comment is not 1, 2 "
                                    "or 3, so it is ignored."), {"value": value})
             )  # fmt: skip
+        elif name == "signals" and value in SIGNALS:
+            values["signals"] = value
         elif name == "lesson":
             link = value if value in target.links else target.lesson
             if link != value:
@@ -189,7 +193,7 @@ def _with_trainer_fields(
                 GiftIssue(line, N_("The trainer comment has an unknown field %(name)s, so it "
                                    "is ignored."), {"name": name})
             )  # fmt: skip
-    carried = frozenset(name for name in ("difficulty", "lesson") if name in values)
+    carried = frozenset(name for name in ("difficulty", "signals", "lesson") if name in values)
     return replace(question, **values), carried
 
 

@@ -10,7 +10,7 @@ from trainer.content.yamlfile import Mapping, YamlError, parse_yaml
 from trainer.dimensions import DIMENSION_KEYS
 
 COURSE_FILE = "course.yaml"
-COURSE_FIELDS = {"slug", "title", "language", "description"}
+COURSE_FIELDS = {"slug", "title", "language", "description", "lint"}
 LESSON_FIELDS = {
     "title", "slug", "dimension", "position", "summary", "estimated_minutes", "status",
     "objectives", "takeaways",
@@ -82,6 +82,7 @@ def _load_course(
     title = fields.text("title") if meta else ""
     language = (fields.choice("language", ("pl", "en"), required=False) or "pl") if meta else "pl"
     description = fields.text("description", required=False) if meta else ""
+    waivers = _lint_waivers(fields)
 
     lessons = [
         lesson
@@ -100,6 +101,9 @@ def _load_course(
                 bank.questions += parsed.questions
                 bank.quizzes += parsed.quizzes
     check_bank(bank, {lesson.slug: lesson for lesson, _ in lessons}, problems)
+    keys = {question.key for question, _ in bank.questions}
+    for key in waivers.keys() - keys:
+        fields.problem("lint", f"no question with id {key!r} in this course")
     return CourseData(
         slug=slug,
         title=title,
@@ -109,7 +113,27 @@ def _load_course(
         questions=tuple(question for question, _ in bank.questions),
         quizzes=tuple(sorted((quiz for quiz, _ in bank.quizzes), key=lambda q: q.position)),
         source=f"{shown}:1",
+        lint=waivers,
     )
+
+
+def _lint_waivers(fields: Fields) -> dict[str, dict[str, str]]:
+    """`lint:` of course.yaml: per question id, the item-quality checks waived and why."""
+    raw = fields.mapping.get("lint")
+    if raw is None:
+        return {}
+    waivers: dict[str, dict[str, str]] = {}
+    if isinstance(raw, Mapping):
+        for key, checks in raw.items():
+            if not isinstance(checks, Mapping) or not all(
+                isinstance(reason, str) and reason.strip() for reason in checks.values()
+            ):
+                fields.problem("lint", f"{key}: give each waived check a reason")
+                continue
+            waivers[str(key)] = {str(check): reason.strip() for check, reason in checks.items()}
+    else:
+        fields.problem("lint", "must map question ids to the checks waived and why")
+    return waivers
 
 
 def _load_lesson(

@@ -66,6 +66,8 @@ class QuestionData:
     situation: str = ""
     prompt: str = ""
     options: tuple[OptionData, ...] = ()
+    # "mixed" when the situation's surface cue points the wrong way or is buried.
+    signals: str = "clear"
     # Where the files hold it (`path:line`), for messages; not part of the content.
     source: str = field(default="", compare=False)
 
@@ -104,6 +106,8 @@ class CourseData:
     questions: tuple[QuestionData, ...] = ()
     quizzes: tuple[QuizData, ...] = ()
     source: str = field(default="", compare=False)
+    # Item-quality checks waived on purpose: question id -> {check: reason}.
+    lint: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def pool(self, quiz: QuizData) -> list[QuestionData]:
         """The questions a quiz draws from, in bank order."""

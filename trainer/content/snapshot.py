@@ -1,6 +1,6 @@
 """What a lesson or question of the files says, as the plain JSON a version keeps; fingerprints.
 
-A snapshot here has the shape `trainer.services.versions.snapshot` gives for a database row,
+A snapshot here has the shape `trainer.authoring.versions.snapshot` gives for a database row,
 so that the files' text of a lesson can be kept as one of its versions and compared with the
 row field by field. No Flask, no database.
 """
@@ -20,8 +20,8 @@ LESSON_FIELDS: tuple[str, ...] = (
 )  # fmt: skip
 # The last two are not columns: the lesson link as `slug#anchor`, and the options.
 QUESTION_FIELDS: tuple[str, ...] = (
-    "key", "type", "dimension", "difficulty", "market", "situation", "prompt", "explanation",
-    "status", "lesson", "options",
+    "key", "type", "dimension", "difficulty", "market", "signals", "situation", "prompt",
+    "explanation", "status", "lesson", "options",
 )  # fmt: skip
 
 

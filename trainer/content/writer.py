@@ -50,6 +50,8 @@ def course_yaml(course: CourseData) -> str:
     fields["language"] = course.language
     if course.description:
         fields["description"] = course.description
+    if course.lint:
+        fields["lint"] = {key: dict(checks) for key, checks in sorted(course.lint.items())}
     return "".join(_mapping(fields, 0))
 
 
@@ -115,6 +117,9 @@ def question_fields(question: QuestionData) -> dict[str, Any]:
     fields["difficulty"] = question.difficulty
     if question.type == "scenario":
         fields["market"] = question.market
+    if question.signals != "clear":
+        fields["signals"] = question.signals
+    if question.type == "scenario":
         fields["situation"] = question.situation
     if question.prompt:
         fields["prompt"] = question.prompt

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template, request
 
 from trainer.auth.decorators import role_required
-from trainer.services import audit
+from trainer.people import audit
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100

@@ -18,8 +18,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from trainer.models import Course, User
-from trainer.services.exports import FORMATS
-from trainer.services.report import STATUSES, ReportFilter
+from trainer.reporting.exports import EXPORT_FORMATS, FORMATS
+from trainer.reporting.report import STATUSES, ReportFilter
 
 
 def status_labels() -> dict[str, Any]:
@@ -92,7 +92,7 @@ class ExportForm(ReportFilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.format.choices = [SelectChoice(key, key) for key in FORMATS]
+        self.format.choices = [SelectChoice(f.name, f.label) for f in EXPORT_FORMATS.values()]
 
     def validate_format(self, field: SelectField) -> None:
         if field.data not in FORMATS:

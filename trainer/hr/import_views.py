@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 from trainer.auth.decorators import role_required
 from trainer.extensions import db
 from trainer.hr.import_forms import ImportConfirmForm, ImportUploadForm
-from trainer.services import imports, invitations
-from trainer.services.import_csv import (
+from trainer.people import imports, invitations
+from trainer.people.import_csv import (
     IMPORT_ROLES,
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,

@@ -27,10 +27,12 @@ from trainer.hr.forms import (
     ReportFilterForm,
     status_labels,
 )
+from trainer.learning import catalogue
 from trainer.models import Course
 from trainer.models.types import utcnow
-from trainer.services import assignments, catalog, exports, report, transcript
-from trainer.services.assignments import AssignmentError
+from trainer.people import assignments
+from trainer.people.assignments import AssignmentError
+from trainer.reporting import exports, report, transcript
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 PER_PAGE = 50
@@ -56,7 +58,7 @@ def _render_report(
     query = {key: request.args[key] for key in FILTER_ARGS if valid and request.args.get(key)}
     page_html = render_template(
         "hr/report.html", form=form, rows=rows, total=total, page=page, per_page=PER_PAGE,
-        sort=sort, descending=descending, query=query, formats=exports.FORMATS,
+        sort=sort, descending=descending, query=query, formats=exports.EXPORT_FORMATS.values(),
         labels=status_labels(), message=message,
     )  # fmt: skip
     return page_html, status
@@ -66,7 +68,7 @@ def _render_report(
 @role_required("hr")
 def progress() -> tuple[str, int]:
     """The completion report: one row per learner and course, filtered, sorted, paginated."""
-    form = ReportFilterForm(request.args, catalog.courses(), assignments.departments())
+    form = ReportFilterForm(request.args, catalogue.courses(), assignments.departments())
     if not form.validate():
         return _render_report(form, 400, _("Correct the filters below."))
     return _render_report(form)
@@ -76,7 +78,7 @@ def progress() -> tuple[str, int]:
 @role_required("hr")
 def export() -> Response | tuple[str, int]:
     """Download exactly the report's filtered rows, streamed, in the chosen format."""
-    form = ExportForm(request.args, catalog.courses(), assignments.departments())
+    form = ExportForm(request.args, catalogue.courses(), assignments.departments())
     if not form.validate():
         return _render_report(form, 400, _("The export was not made: correct the filters below."))
     sort, descending = _ordering()
@@ -120,7 +122,7 @@ def _render_assignments(
 
 def _forms(posted: str) -> tuple[DepartmentAssignmentForm, PeopleAssignmentForm]:
     """Both assignment forms; only the `posted` one reads the request."""
-    courses = catalog.courses()
+    courses = catalogue.courses()
     unposted: dict[str, Any] = {"formdata": None}
     return (
         DepartmentAssignmentForm(

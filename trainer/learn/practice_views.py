@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from trainer.extensions import db
 from trainer.learn.forms import PracticeForm
+from trainer.learning import practice
 from trainer.models import PracticeItem
 from trainer.quiz.types import question_type
-from trainer.services import practice
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 

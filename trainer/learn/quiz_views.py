@@ -18,10 +18,10 @@ from werkzeug.wrappers import Response
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.learn.forms import MarketForm, OptionForm
+from trainer.learning import attempts
+from trainer.learning.attempts import AttemptRefused
 from trainer.models import Attempt, AttemptItem, Quiz
 from trainer.quiz.types import question_type
-from trainer.services import attempts
-from trainer.services.attempts import AttemptRefused
 
 bp = Blueprint("quiz", __name__)
 

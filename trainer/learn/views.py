@@ -9,8 +9,9 @@ from trainer.content.markdown import heading_ids, render_markdown
 from trainer.dimensions import DIMENSIONS
 from trainer.extensions import db
 from trainer.forms import EmptyForm
+from trainer.learning import catalogue, practice, progress
 from trainer.models import Course, Lesson, Quiz
-from trainer.services import assignments, catalog, practice, progress
+from trainer.people import assignments
 
 bp = Blueprint("learn", __name__)
 DIMENSION_HEADINGS = {dimension.key: dimension.heading for dimension in DIMENSIONS}
@@ -21,7 +22,7 @@ DIMENSION_HEADINGS = {dimension.key: dimension.heading for dimension in DIMENSIO
 def dashboard() -> str:
     """Every course with the learner's progress at a glance, what is assigned, and practice."""
     rows = [
-        (course, progress.course_status(current_user.id, course)) for course in catalog.courses()
+        (course, progress.course_status(current_user.id, course)) for course in catalogue.courses()
     ]
     due, queued = practice.queue_size(current_user.id)
     return render_template(
@@ -31,8 +32,8 @@ def dashboard() -> str:
 
 
 def _course_or_404(slug: str) -> tuple[Course, list[Lesson]]:
-    course = catalog.course_by_slug(slug)
-    lessons = catalog.published_lessons(course) if course else []
+    course = catalogue.course_by_slug(slug)
+    lessons = catalogue.published_lessons(course) if course else []
     if course is None or not lessons:
         abort(404)
     return course, lessons
@@ -58,7 +59,7 @@ def course(slug: str) -> str:
         "learn/course.html",
         course=found,
         lessons=lessons,
-        done=catalog.completed_lesson_ids(current_user.id, found),
+        done=catalogue.completed_lesson_ids(current_user.id, found),
         status=progress.course_status(current_user.id, found),
         checks={quiz.lesson_id: quiz for quiz in quizzes if not quiz.is_final},
         finals=[quiz for quiz in quizzes if quiz.is_final],

@@ -25,7 +25,7 @@ class Origin(StrEnum):
 
 
 class FileTracked:
-    """Columns of a row that the content files can also describe (see trainer.content.sync)."""
+    """Columns of a row the content files can also describe (see trainer.authoring.sync_plan)."""
 
     # New rows are made in Trainer unless the sync says otherwise.
     origin: Mapped[str] = mapped_column(String(8), default=Origin.BROWSER)
@@ -43,6 +43,8 @@ class Course(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5), default="pl")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Item-quality checks waived on purpose, as course.yaml's `lint` says.
+    lint_waivers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     lessons: Mapped[list["Lesson"]] = relationship(
@@ -103,6 +105,8 @@ class Question(FileTracked, db.Model):
     dimension: Mapped[str | None] = mapped_column(String(32))
     difficulty: Mapped[int] = mapped_column(default=2)
     market: Mapped[str | None] = mapped_column(String(3))
+    # "mixed": the situation's surface cue misleads; quizzes draw at least one such item.
+    signals: Mapped[str] = mapped_column(String(8), default="clear")
     situation: Mapped[str] = mapped_column(Text, default="")
     prompt: Mapped[str] = mapped_column(Text, default="")
     explanation: Mapped[str] = mapped_column(Text, default="")

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from trainer.auth.decorators import role_required
 from trainer.extensions import db
 from trainer.models import User
+from trainer.people import privacy
 from trainer.privacy.forms import EraseForm
-from trainer.services import privacy
 
 bp = Blueprint("privacy", __name__)
 

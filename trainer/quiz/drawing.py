@@ -15,7 +15,8 @@ def draw_questions(
 
     With `per_dimension`, exactly that many from each dimension of the pool; with
     `balance_markets`, as many B2B as B2C scenarios (one more of either when odd, taking
-    turns across dimensions), falling back to what the pool holds when it runs short.
+    turns across dimensions), falling back to what the pool holds when it runs short. When
+    the pool holds items with mixed signals, at least one of them is drawn.
     """
     balance = bool(rules.get("balance_markets"))
     per_dimension = rules.get("per_dimension")
@@ -30,8 +31,27 @@ def draw_questions(
             b2b_first = not b2b_first if per_dimension % 2 else b2b_first
     else:
         drawn = _pick(list(pool), items, balance, rng.random() < 0.5, rng)
+    drawn = drawn[:items]
+    _include_mixed(drawn, pool, rng)
     rng.shuffle(drawn)
-    return drawn[:items]
+    return drawn
+
+
+def _include_mixed(drawn: list[Question], pool: Sequence[Question], rng: random.Random) -> None:
+    """Swap one drawn item for a mixed-signal one, of the same dimension and market if any."""
+    mixed = [q for q in pool if q.signals == "mixed" and q not in drawn]
+    if not drawn or not mixed or any(q.signals == "mixed" for q in drawn):
+        return
+    for index in rng.sample(range(len(drawn)), len(drawn)):
+        alike = [
+            q
+            for q in mixed
+            if (q.dimension, q.market) == (drawn[index].dimension, drawn[index].market)
+        ]
+        if alike:
+            drawn[index] = rng.choice(alike)
+            return
+    drawn[rng.randrange(len(drawn))] = rng.choice(mixed)
 
 
 def _pick(

@@ -30,8 +30,8 @@ from trainer.models import (
     Quiz,
     User,
 )
-from trainer.services.report import ReportFilter, report_select
-from trainer.services.xapi_statements import StatementBuilder
+from trainer.reporting.report import ReportFilter, report_select
+from trainer.reporting.xapi_statements import StatementBuilder
 
 KINDS: tuple[str, ...] = ("lesson", "answer", "attempt", "course")
 BATCH = 500

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
 from trainer.models import User
-from trainer.services import accounts, audit, invitations
-from trainer.services.import_csv import EmployeeRow, Rejection, read_employee_csv
+from trainer.people import accounts, audit, invitations
+from trainer.people.import_csv import EmployeeRow, Rejection, read_employee_csv
 
 PREVIEW_SALT = "trainer.import-preview"
 PREVIEW_MAX_AGE = 60 * 60  # an hour from preview to confirmation

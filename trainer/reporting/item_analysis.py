@@ -21,9 +21,9 @@ from sqlalchemy import and_, case, func
 from trainer.content.writer import natural_key
 from trainer.extensions import db
 from trainer.models import Attempt, AttemptItem, Course, Question, Quiz, QuizQuestion, User
+from trainer.people import audit
 from trainer.quiz.types import QUESTION_TYPES
-from trainer.services import audit
-from trainer.services.exports import formula_safe
+from trainer.reporting.exports import formula_safe
 
 GROUP_SHARE = 0.27
 MIN_ATTEMPTS_TO_FLAG = 20

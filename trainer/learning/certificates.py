@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 
 from trainer.extensions import db
+from trainer.learning.progress import CODE_ALPHABET
 from trainer.models import CourseCompletion
-from trainer.services.progress import CODE_ALPHABET
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 CODE_PATTERN = re.compile(rf"[{CODE_ALPHABET}]{{4}}(-[{CODE_ALPHABET}]{{4}}){{2}}")

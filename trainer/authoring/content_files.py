@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import current_app
 
+from trainer.authoring.sync import apply_sync
+from trainer.authoring.sync_plan import SyncPlan, plan_sync
 from trainer.content.loader import load_content
 from trainer.content.model import CourseData
-from trainer.content.sync import SyncPlan, apply_sync, plan_sync
 from trainer.dimensions import DIMENSION_KEYS
 
 

@@ -1,6 +1,7 @@
 """Exports of the completion report, streamed: CSV, CSV for Excel, XLSX and xAPI.
 
-One function, `start_export`, serves the web page and the CLI alike: it checks the filter,
+One registry, `EXPORT_FORMATS`, says what each format is called and how it is written; one
+function, `start_export`, serves the web page and the CLI alike: it checks the filter,
 records the export in the audit log and returns the file's name and a lazy stream of bytes.
 """
 
@@ -16,13 +17,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import xlsxwriter
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from trainer.models import User
 from trainer.models.types import utcnow
-from trainer.services import audit, report
-from trainer.services.report import ReportFilter
+from trainer.people import audit
+from trainer.reporting import report, xapi
+from trainer.reporting.report import ReportFilter
 
-FORMATS: tuple[str, ...] = ("csv", "csv-excel", "xlsx", "xapi")
 # What each exported row holds, in order; the header row uses these names.
 HEADER: tuple[str, ...] = (
     "employee_id", "name", "email", "department", "course", "course_title", "status",
@@ -31,12 +34,6 @@ HEADER: tuple[str, ...] = (
 )  # fmt: skip
 # The report column each exported one comes from (the slug is the export's `course`).
 SOURCE: tuple[str, ...] = tuple("course_slug" if name == "course" else name for name in HEADER)
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "csv-excel": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "xapi": "application/json",
-}
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 500
@@ -44,7 +41,7 @@ CHUNK_BYTES = 64 * 1024
 
 
 class ExportError(ValueError):
-    """An export that cannot be made (unknown or unavailable format); the message says why."""
+    """An export that cannot be made (an unknown format); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -61,40 +58,6 @@ class Export:
 def formula_safe(value: str) -> str:
     """Prefix a text cell that a spreadsheet would run as a formula with a single quote."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def filename(fmt: str, course: str | None, today: date) -> str:
-    """E.g. `ukonczenia-b2b-b2c-2026-11-26.csv`: what, which course, when."""
-    slug = re.sub(r"[^a-z0-9-]+", "-", (course or "wszystkie").lower()).strip("-") or "kurs"
-    suffix = {"csv": ".csv", "csv-excel": "-excel.csv", "xlsx": ".xlsx", "xapi": ".json"}[fmt]
-    return f"ukonczenia-{slug}-{today.isoformat()}{suffix}"
-
-
-def start_export(
-    fmt: str, filters: ReportFilter, actor: User | str, sort: str = "name",
-    descending: bool = False, today: date | None = None,
-) -> Export:  # fmt: skip
-    """Check the filter, audit the export (flushed; the caller commits), return its stream."""
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    report.check_filter(filters)
-    if fmt == "xapi":
-        try:  # written separately; imported only when asked for
-            from trainer.services import xapi
-        except ImportError as error:
-            raise ExportError("the xAPI export is not available") from error
-        chunks = _json_array(xapi.iter_statements(filters))
-    else:
-        writers: dict[str, Callable[[Iterable[Any]], Iterator[bytes]]] = {
-            "csv": _csv, "csv-excel": _csv_excel, "xlsx": _xlsx,
-        }  # fmt: skip
-        chunks = writers[fmt](report.iter_rows(filters, sort, descending))
-    # Counted before streaming, so the record stands even if the download is interrupted.
-    # For xAPI it is the number of report rows the statements describe.
-    count = report.count_rows(filters)
-    audit.record(actor, f"export.{fmt}", {"format": fmt, "filter": filters.as_dict()}, count)
-    return Export(fmt, filename(fmt, filters.course, today or utcnow().date()), MIMETYPES[fmt],
-                  count, chunks)  # fmt: skip
 
 
 def _values(row: Any) -> Iterator[tuple[str, Any]]:
@@ -182,3 +145,67 @@ def _json_array(statements: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     for number, statement in enumerate(statements):
         yield (b"," if number else b"") + json.dumps(statement, ensure_ascii=False).encode("utf-8")
     yield b"]"
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: its name, label, file name suffix, MIME type and writer."""
+
+    name: str
+    label: LazyString
+    suffix: str
+    mimetype: str
+    # Writes the bytes of the export of the report rows that `filters` select.
+    write: Callable[[ReportFilter, str, bool], Iterator[bytes]]
+
+
+def _rows_as(writer: Callable[[Iterable[Any]], Iterator[bytes]]) -> Callable[..., Iterator[bytes]]:
+    def write(filters: ReportFilter, sort: str, descending: bool) -> Iterator[bytes]:
+        return writer(report.iter_rows(filters, sort, descending))
+
+    return write
+
+
+def _statements(filters: ReportFilter, _sort: str, _descending: bool) -> Iterator[bytes]:
+    return _json_array(xapi.iter_statements(filters))
+
+
+CSV_TYPE = "text/csv; charset=utf-8"
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    fmt.name: fmt
+    for fmt in (
+        ExportFormat("csv", _l("CSV (UTF-8)"), ".csv", CSV_TYPE, _rows_as(_csv)),
+        ExportFormat("csv-excel", _l("CSV for Excel"), "-excel.csv", CSV_TYPE,
+                     _rows_as(_csv_excel)),
+        ExportFormat("xlsx", _l("Excel workbook (XLSX)"), ".xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     _rows_as(_xlsx)),
+        ExportFormat("xapi", _l("xAPI statements (JSON)"), ".json", "application/json",
+                     _statements),
+    )
+}  # fmt: skip
+FORMATS: tuple[str, ...] = tuple(EXPORT_FORMATS)
+
+
+def filename(fmt: str, course: str | None, today: date) -> str:
+    """E.g. `ukonczenia-b2b-b2c-2026-11-26.csv`: what, which course, when."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", (course or "wszystkie").lower()).strip("-") or "kurs"
+    return f"ukonczenia-{slug}-{today.isoformat()}{EXPORT_FORMATS[fmt].suffix}"
+
+
+def start_export(
+    fmt: str, filters: ReportFilter, actor: User | str, sort: str = "name",
+    descending: bool = False, today: date | None = None,
+) -> Export:  # fmt: skip
+    """Check the filter, audit the export (flushed; the caller commits), return its stream."""
+    export_format = EXPORT_FORMATS.get(fmt)
+    if export_format is None:
+        raise ExportError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    report.check_filter(filters)
+    chunks = export_format.write(filters, sort, descending)
+    # Counted before streaming, so the record stands even if the download is interrupted.
+    # For xAPI it is the number of report rows the statements describe.
+    count = report.count_rows(filters)
+    audit.record(actor, f"export.{fmt}", {"format": fmt, "filter": filters.as_dict()}, count)
+    name = filename(fmt, filters.course, today or utcnow().date())
+    return Export(fmt, name, export_format.mimetype, count, chunks)

@@ -8,7 +8,7 @@ from trainer.extensions import db
 from trainer.models import ApiToken, User
 from trainer.models.audit import TOKEN_SCOPES
 from trainer.models.types import utcnow
-from trainer.services import audit
+from trainer.people import audit
 
 # A recognisable prefix lets secret scanners (and people) tell a Trainer token at a glance.
 PREFIX = "trn_"

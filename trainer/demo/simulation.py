@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from trainer.demo.names import DEPARTMENTS, person_name
+from trainer.learning.progress import CODE_ALPHABET
 from trainer.models import Lesson, Question, Quiz
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.leitner import next_review
 from trainer.quiz.types import question_type
-from trainer.services.demo_names import DEPARTMENTS, person_name
-from trainer.services.progress import CODE_ALPHABET
 
 HISTORY_DAYS = 90
 NEVER_STARTED = 0.12  # share of learners who never open a course
@@ -54,6 +54,7 @@ class QuestionFacts:
     market: str | None
     dimension: str | None
     difficulty: int
+    signals: str
     options: tuple[OptionFacts, ...]
 
     @classmethod
@@ -62,7 +63,7 @@ class QuestionFacts:
         options = tuple(OptionFacts(o.id, o.is_correct) for o in question.options)
         return cls(
             question.id, question.type, question.market, question.dimension,
-            question.difficulty, options,
+            question.difficulty, question.signals, options,
         )  # fmt: skip
 
 

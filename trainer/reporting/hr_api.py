@@ -6,7 +6,7 @@ from sqlalchemy import Row, and_, or_
 
 from trainer.extensions import db
 from trainer.models import Course, User
-from trainer.services.report import ReportFilter, report_select
+from trainer.reporting.report import ReportFilter, report_select
 
 # (user id, course slug) of the last row of a page: the report's rows are unique by it.
 RowKey = tuple[int, str]

@@ -8,11 +8,11 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
+from trainer.learning import practice, progress
 from trainer.models import Attempt, AttemptItem, Question, Quiz
 from trainer.models.types import utcnow
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.types import question_type
-from trainer.services import practice, progress
 
 
 class AttemptRefused(Exception):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.extensions import db
 from trainer.models import Assignment, Course, CourseCompletion, User, UserRole, normalize_email
 from trainer.models.types import utcnow
-from trainer.services import audit
+from trainer.people import audit
 
 
 class AssignmentError(ValueError):

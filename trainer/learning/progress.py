@@ -7,9 +7,9 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
+from trainer.learning import catalogue
 from trainer.models import Attempt, Course, CourseCompletion, Lesson, LessonProgress, Quiz
 from trainer.models.types import utcnow
-from trainer.services import catalog
 
 # Unambiguous letters and digits only: codes are read aloud and typed from paper.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -79,8 +79,8 @@ class CourseStatus:
 
 def course_status(user_id: int, course: Course) -> CourseStatus:
     """Lessons done, best final score, passed, completion, and the next step."""
-    lessons = catalog.published_lessons(course)
-    done = catalog.completed_lesson_ids(user_id, course)
+    lessons = catalogue.published_lessons(course)
+    done = catalogue.completed_lesson_ids(user_id, course)
     exam = final_exam(course)
     best = best_percent(user_id, exam.id) if exam else None
     passed = exam is not None and best is not None and best >= exam.pass_mark

@@ -17,6 +17,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
+from trainer.authoring import editing
+from trainer.authoring.content_export import course_data
+from trainer.authoring.editing import EditConflict
 from trainer.content.gift import N_, GiftDecodeError, GiftIssue, GiftSkipped, decode_gift
 from trainer.content.gift_questions import Converted, Target, from_gift, to_gift
 from trainer.content.gift_reader import parse_gift
@@ -24,9 +27,7 @@ from trainer.content.gift_writer import serialise_gift
 from trainer.content.model import QuestionData
 from trainer.extensions import db
 from trainer.models import Course, Lesson, Question, User
-from trainer.services import audit, authoring
-from trainer.services.authoring import EditConflict
-from trainer.services.content_export import course_data
+from trainer.people import audit
 
 # Small enough that the signed preview token stays under the form size Werkzeug accepts.
 MAX_GIFT_BYTES = 256 * 1024
@@ -137,14 +138,14 @@ def question_counts() -> list[tuple[Course, int]]:
 def plan_import(course: Course, lesson: Lesson, text: str, filename: str = "") -> ImportPlan:
     """Parse `text` and say what importing it into `course`, linked to `lesson`, would do."""
     parsed = parse_gift(text)
-    links = frozenset(link for link, _ in authoring.lesson_sections(course))
+    links = frozenset(link for link, _ in editing.lesson_sections(course))
     target = Target(lesson.slug, lesson.dimension, links)
     converted = from_gift(parsed.questions, target, parsed.skipped)
     plan = ImportPlan(
         course=course.slug, lesson=lesson.slug, filename=filename, errors=parsed.errors,
         skipped=parsed.skipped + converted.skipped, warnings=parsed.warnings + converted.warnings,
     )  # fmt: skip
-    existing = {row.key.casefold(): row for row in authoring.course_questions(course)}
+    existing = {row.key.casefold(): row for row in editing.course_questions(course)}
     for item in converted.questions:
         row = existing.get(item.question.key.casefold())
         if row is None:
@@ -163,9 +164,11 @@ def _update(item: Converted, row: Question, plan: ImportPlan) -> PlannedQuestion
     data = replace(item.question, key=row.key)
     if "difficulty" not in item.carried:
         data = replace(data, difficulty=row.difficulty)
+    if "signals" not in item.carried:
+        data = replace(data, signals=row.signals)
     if "lesson" not in item.carried and row.lesson and row.lesson.status != "retired":
         data = replace(data, lesson=row.lesson.slug, anchor=row.lesson_anchor)
-    action: Action = "unchanged" if authoring.holds(row, data) else "update"
+    action: Action = "unchanged" if editing.holds(row, data) else "update"
     if action == "update" and row.status == "retired":
         plan.warnings.append(
             GiftIssue(item.line, N_("The question %(key)s is retired: it is updated and stays "
@@ -183,17 +186,17 @@ def apply_import(course: Course, plan: ImportPlan, actor: User | str) -> Counter
     if not plan.ready:
         raise GiftImportError("invalid")
     author_id = actor.id if isinstance(actor, User) else None
-    rows = {row.key: row for row in authoring.course_questions(course)}
+    rows = {row.key: row for row in editing.course_questions(course)}
     try:
         with db.session.begin_nested():
             for item in plan.questions:
                 row = rows.get(item.question.key)
                 if item.action == "create":
-                    authoring.create_question_data(course, item.question)
+                    editing.create_question_data(course, item.question)
                 elif item.action == "update":
                     if row is None or row.version != item.version:
                         raise GiftImportError("conflict")
-                    authoring.save_question_data(row, item.question, author_id, "gift")
+                    editing.save_question_data(row, item.question, author_id, "gift")
     except (IntegrityError, EditConflict):
         raise GiftImportError("conflict") from None
     counts = Counter({action: plan.count(action) for action in ("create", "update", "unchanged")})

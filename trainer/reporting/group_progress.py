@@ -1,6 +1,6 @@
 """The progress of a course's learners, for trainers: one row per learner, from one query.
 
-The rows come from the completion report's select (services/report.py), so a trainer and HR
+The rows come from the completion report's select (reporting/report.py), so a trainer and HR
 never see different numbers; trainers get three statuses, an overdue learner counting as
 not started or in progress by what they did.
 """
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from trainer.extensions import db
 from trainer.models import Course, User, UserRole
-from trainer.services.report import ReportFilter, report_select
+from trainer.reporting.report import ReportFilter, report_select
 
 STATUSES: tuple[str, ...] = ("not_started", "in_progress", "completed")
 

@@ -2,17 +2,17 @@
 
 from typing import Any
 
+from trainer.authoring import versions
+from trainer.authoring.sync import question_columns, set_options
 from trainer.content import snapshot
 from trainer.content.bank import TRUE_FALSE_TEXTS, Parsed, parse_question
 from trainer.content.crosscheck import check_bank
 from trainer.content.fields import Fields
 from trainer.content.markdown import heading_ids
 from trainer.content.model import LessonData, Problem, QuestionData
-from trainer.content.sync import question_columns, set_options
 from trainer.content.yamlfile import Mapping
 from trainer.extensions import db
 from trainer.models import Course, Lesson, Question, Quiz
-from trainer.services import versions
 
 # Problems found in a form rather than a file: line 0 is the form itself and line N its
 # N-th option row, so that each problem can be shown next to the field it is about.
@@ -201,6 +201,7 @@ def question_mapping(values: dict[str, Any]) -> Mapping:
         "type": kind,
         "dimension": _text(values.get("dimension")),
         "difficulty": _number(values.get("difficulty")),
+        "signals": _text(values.get("signals")),
         "prompt": _text(values.get("prompt")),
         "explanation": _text(values.get("explanation")),
         "lesson": _text(values.get("lesson")),
@@ -349,6 +350,7 @@ def question_snapshot(values: dict[str, Any]) -> dict[str, Any]:
         if name not in ("status", "options")
     }  # fmt: skip
     data["difficulty"] = _number(values.get("difficulty"))
+    data["signals"] = data["signals"] or "clear"
     if values.get("type") == "true_false":
         answer = values.get("answer")
         data["options"] = [

@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trainer.authoring.sync_plan import Outcome, Step, plan_sync
 from trainer.content.fields import SLUG
 from trainer.content.loader import load_content
 from trainer.content.model import (
@@ -21,7 +22,6 @@ from trainer.content.model import (
     QuestionData,
     QuizData,
 )
-from trainer.content.sync import Outcome, Step, plan_sync
 from trainer.content.writer import bank_order, course_files, natural_key
 from trainer.dimensions import DIMENSION_KEYS
 from trainer.extensions import db
@@ -80,6 +80,7 @@ def course_data(course: Course) -> CourseData:
         title=course.title.strip(),
         language=course.language,
         description=course.description.strip(),
+        lint=course.lint_waivers or {},
         # Ordered in Python as the loader orders them: SQL collations differ between databases.
         lessons=tuple(sorted(map(_lesson, lessons), key=lambda item: (item.position, item.slug))),
         questions=tuple(bank_order(_question(question) for question in questions)),
@@ -117,6 +118,7 @@ def _question(question: Question) -> QuestionData:
         anchor=question.lesson_anchor or None,
         dimension=question.dimension,
         market=question.market,
+        signals=question.signals,
         situation=question.situation.strip(),
         prompt=question.prompt.strip(),
         options=tuple(

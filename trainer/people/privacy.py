@@ -25,7 +25,7 @@ from trainer.models import (
     User,
 )
 from trainer.models.types import utcnow
-from trainer.services import audit
+from trainer.people import audit
 
 # The erased person's stand-in, in the content language: it shows on reports and certificates.
 ERASED_NAME = "Usunięty użytkownik {id}"

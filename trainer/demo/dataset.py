@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
+from trainer.demo.simulation import CoursePlan, QuestionFacts, Rows, Simulation
 from trainer.extensions import db
+from trainer.learning import catalogue, progress
 from trainer.models import (
     Assignment,
     Attempt,
@@ -24,8 +26,7 @@ from trainer.models import (
     User,
     UserRole,
 )
-from trainer.services import audit, catalog, progress
-from trainer.services.demo_simulation import CoursePlan, QuestionFacts, Rows, Simulation
+from trainer.people import audit
 
 DEMO_DOMAIN = "demo.trainer.invalid"
 REFERENCE_DATE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -89,8 +90,8 @@ def generate(
 def course_plans() -> list[CoursePlan]:
     """Every course with published lessons: its lessons, per-lesson checks and final exam."""
     plans = []
-    for course in sorted(catalog.courses(), key=lambda course: course.slug):
-        lessons = catalog.published_lessons(course)
+    for course in sorted(catalogue.courses(), key=lambda course: course.slug):
+        lessons = catalogue.published_lessons(course)
         quizzes = db.session.execute(
             select(Quiz).where(Quiz.course_id == course.id, Quiz.status == "active")
             .order_by(Quiz.position, Quiz.slug)

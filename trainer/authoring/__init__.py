@@ -1,0 +1,1 @@
+"""Making content: editing, versions, the content sync and export, GIFT exchange."""

@@ -1,0 +1,1 @@
+"""Synthetic learners for trying the report and for benchmarks; never on a request path."""

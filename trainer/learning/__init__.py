@@ -1,0 +1,1 @@
+"""What learners do: attempts, progress, practice, certificates, the catalogue."""

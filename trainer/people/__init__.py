@@ -1,0 +1,1 @@
+"""People and their records: accounts, assignments, imports, invitations, tokens, privacy, audit."""

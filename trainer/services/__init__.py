@@ -1,1 +1,0 @@
-"""Plain functions that the views and the CLI share; they flush, the caller commits."""
