@@ -15,12 +15,17 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import downgrade, upgrade
 
 from trainer import create_app
+from trainer.config import PROJECT_ROOT
+from trainer.content.loader import load_taxonomy
 from trainer.extensions import db
 from trainer.models import User
 from trainer.people import accounts
 
 RESOURCES = Path(__file__).parent / "resources"
 SAMPLE_CONTENT = RESOURCES / "content"
+# The first course's taxonomy, as its course.yaml declares it: seven dimensions, B2B and B2C.
+COURSE_TAXONOMY = load_taxonomy(PROJECT_ROOT / "lessons" / "b2b-b2c")
+DIMENSION_KEYS = COURSE_TAXONOMY.dimension_keys
 PASSWORD = "correct horse battery"
 
 

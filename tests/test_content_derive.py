@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import COURSE_TAXONOMY, DIMENSION_KEYS
 from trainer.content.derive import (
     INTRODUCTION,
     Section,
@@ -12,7 +13,6 @@ from trainer.content.derive import (
     split_sections,
     write_lessons,
 )
-from trainer.dimensions import DIMENSION_KEYS
 
 # A short document of our own with the source document's layout (the seed is not in the repo).
 SEED = Path(__file__).parent / "resources" / "source" / "sprzedaz-b2b-b2c.txt"
@@ -84,7 +84,7 @@ def test_source_has_intro_seven_dimensions_and_summary():
 
 
 def test_source_headings_map_to_dimensions():
-    lessons = derive_lessons(source(), "b2b-b2c")
+    lessons = derive_lessons(source(), "b2b-b2c", COURSE_TAXONOMY)
 
     dimensions = [split_front_matter(lesson.text)[0].get("dimension") for lesson in lessons]
     assert dimensions == [None, *DIMENSION_KEYS, None]
@@ -151,7 +151,9 @@ def test_crlf_and_bom_give_the_same_sections(text):
     windows = "\ufeff" + text.replace("\n", "\r\n")
 
     assert split_sections(windows) == split_sections(text)
-    assert derive_lessons(windows, "b2b-b2c") == derive_lessons(text, "b2b-b2c")
+    assert derive_lessons(windows, "b2b-b2c", COURSE_TAXONOMY) == derive_lessons(
+        text, "b2b-b2c", COURSE_TAXONOMY
+    )
 
 
 def test_plain_text_heading_needs_a_body_line_and_no_closing_punctuation():
@@ -166,7 +168,7 @@ def test_plain_text_heading_needs_a_body_line_and_no_closing_punctuation():
 
 
 def test_derive_lessons_front_matter():
-    lessons = derive_lessons(source(), "b2b-b2c")
+    lessons = derive_lessons(source(), "b2b-b2c", COURSE_TAXONOMY)
 
     assert len(lessons) == 9
     slugs = []
@@ -218,7 +220,7 @@ def test_derive_lessons_rejects_a_bad_course_slug(course_slug):
 
 
 def test_write_lessons_is_all_or_nothing(tmp_path):
-    lessons = derive_lessons(source(), "b2b-b2c")
+    lessons = derive_lessons(source(), "b2b-b2c", COURSE_TAXONOMY)
     out_dir = tmp_path / "lessons" / "b2b-b2c"
 
     paths = write_lessons(lessons, out_dir)

@@ -6,12 +6,11 @@ from itertools import combinations
 
 import pytest
 
-from tests.conftest import RESOURCES
+from tests.conftest import COURSE_TAXONOMY, DIMENSION_KEYS, RESOURCES
 from trainer.config import PROJECT_ROOT
 from trainer.content.loader import load_content
 from trainer.content.markdown import heading_ids
 from trainer.content.model import CourseData, LessonData
-from trainer.dimensions import DIMENSION_KEYS, DIMENSIONS
 
 DIMENSION_ANCHORS = {"b2b", "b2c", "porownanie", "sygnaly", "przyklady", "bledy"}
 
@@ -60,7 +59,7 @@ def test_lessons_follow_the_source(course: CourseData) -> None:
     assert (first.slug, first.dimension) == ("wprowadzenie", None)
     assert (last.slug, last.dimension) == ("podsumowanie", None)
     assert [lesson.dimension for lesson in middle] == list(DIMENSION_KEYS)
-    assert [lesson.title for lesson in middle] == [d.heading for d in DIMENSIONS]
+    assert [lesson.title for lesson in middle] == [d.heading for d in COURSE_TAXONOMY.dimensions]
     assert all(lesson.status == "published" for lesson in course.lessons)
 
 
@@ -146,4 +145,8 @@ def test_derive_on_the_source_gives_the_course_outline() -> None:
 
     source = RESOURCES / "source" / "sprzedaz-b2b-b2c.txt"
     titles = [section.title for section in split_sections(source.read_text(encoding="utf-8"))]
-    assert titles == ["Wprowadzenie", *(d.heading for d in DIMENSIONS), "Podsumowanie"]
+    assert titles == [
+        "Wprowadzenie",
+        *(d.heading for d in COURSE_TAXONOMY.dimensions),
+        "Podsumowanie",
+    ]

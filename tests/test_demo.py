@@ -45,9 +45,9 @@ def snapshot(app: Flask) -> dict[str, list]:
         for item in db.session.execute(db.select(AttemptItem)).scalars():
             items.setdefault(item.attempt_id, []).append((
                 item.position, question[item.question_id],
-                [option[o] for o in item.option_order], item.market_answer,
-                option.get(item.chosen_option_id), item.answered_at, item.market_correct,
-                item.option_correct, item.points,
+                [option[o] for o in item.option_order], item.answer.get("market"),
+                option.get(item.answer.get("option")), item.answered_at, item.result,
+                item.points, item.max_points,
             ))  # fmt: skip
         return {
             "users": [
@@ -135,15 +135,13 @@ def test_history_is_plausible(synced: Flask, runner: FlaskCliRunner, seed: str) 
             # The stored grade is what the real grading rules give for the stored answers.
             score = max_score = 0
             for item in attempt.items:
-                kind = question_type(item.question)
-                grade = kind.grade(item.question, item.market_answer, item.chosen_option_id)
-                assert (item.market_correct, item.option_correct, item.points) == (
-                    grade.market_correct,
-                    grade.option_correct,
-                    grade.points,
-                )
-                assert item.chosen_option_id is None or item.chosen_option_id in item.option_order
-                score, max_score = score + grade.points, max_score + kind.max_points
+                grade = question_type(item.question.type).grade(item.question, item.answer)
+                assert (item.result, item.points, item.max_points) == (
+                    grade.result, grade.points, grade.max_points,
+                )  # fmt: skip
+                chosen = item.answer.get("option")
+                assert chosen is None or chosen in item.option_order
+                score, max_score = score + grade.points, max_score + grade.max_points
             assert (attempt.score, attempt.max_score) == (score, max_score)
             assert attempt.percent == round(100 * score / max_score, 1)
             assert attempt.passed == (attempt.percent >= attempt.quiz.pass_mark)
@@ -166,11 +164,11 @@ def test_item_difficulty_varies(synced: Flask, runner: FlaskCliRunner) -> None:
     generate(runner, "--learners", "60", "--seed", "5")
     with synced.app_context():
         rows = db.session.execute(
-            db.select(AttemptItem.question_id, AttemptItem.points, AttemptItem.market_correct)
+            db.select(AttemptItem.question_id, AttemptItem.points, AttemptItem.result)
             .join(Attempt).where(Attempt.status == "graded")
         ).all()  # fmt: skip
-    right = Counter(q for q, _, market in rows if market)
-    seen = Counter(q for q, _, market in rows if market is not None)
+    right = Counter(q for q, _, result in rows if result.get("market"))
+    seen = Counter(q for q, _, result in rows if "market" in result)
     shares = {q: right[q] / seen[q] for q in seen if seen[q] >= 10}
     assert max(shares.values()) - min(shares.values()) > 0.1
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests.conftest import RESOURCES, AuthActions
+from tests.conftest import COURSE_TAXONOMY, RESOURCES, AuthActions
 from trainer.authoring import gift_exchange
 from trainer.authoring.content_export import course_data
 from trainer.content.gift import GiftAnswer, GiftQuestion
@@ -32,11 +32,11 @@ def test_parse_reads_supported_types_and_lists_the_rest_with_lines() -> None:
     result = parse_gift(MOODLE.read_bytes().decode("utf-8-sig"))
     assert not result.errors and not result.warnings
     assert [(q.line, q.kind, q.title) for q in result.questions] == [
-        (12, "true_false", "Decyzja w B2B"),
-        (14, "multiple_choice", "Znaki specjalne"),
-        (19, "true_false", ""),
-        (36, "multiple_choice", "sc-01 [rynek]"),
-        (41, "multiple_choice", "sc-01 [podejście]"),
+        (12, "truefalse", "Decyzja w B2B"),
+        (14, "multichoice", "Znaki specjalne"),
+        (19, "truefalse", ""),
+        (36, "multichoice", "sc-01 [rynek]"),
+        (41, "multichoice", "sc-01 [podejście]"),
     ]
     assert [(s.line, s.reason, s.title) for s in result.skipped] == [
         (4, "partial_credit", "mkt-quiz"), (21, "matching", "Dopasuj"),
@@ -170,13 +170,13 @@ def test_crlf_bom_comments_and_blank_line_separation() -> None:
 def test_writing_then_reading_keeps_every_character() -> None:
     awkward = "Znaki: = ~ # { } \\ i\nnowa linia, „cudzysłów” oraz ####"
     question = GiftQuestion(
-        "multiple_choice", awkward, title="id: z :: dwukropkami", general_feedback=awkward,
+        "multichoice", awkward, title="id: z :: dwukropkami", general_feedback=awkward,
         answers=(GiftAnswer(awkward, True, awkward), GiftAnswer("~b", False, "#c"),
                  GiftAnswer("%50% rabatu", False, "[html]<b>dosłownie</b>"),
                  GiftAnswer("[plain] tekst", False, "%run")),
     )  # fmt: skip
     true_false = GiftQuestion(
-        "true_false", "[html] P?", truth=False, feedback_right="ok", feedback_wrong="[moodle]x"
+        "truefalse", "[html] P?", truth=False, feedback_right="ok", feedback_wrong="[moodle]x"
     )
     text = serialise_gift([question, true_false], "komentarz\ndruga linia")
     assert text.startswith("// komentarz\n// druga linia\n\n")
@@ -198,11 +198,11 @@ def test_every_special_character_is_escaped_as_moodles_exporter_does() -> None:
     """`\\ # = ~ { } :` everywhere, line breaks as \\n: strict readers take the file."""
     awkward = "Uwaga: a=b, ~c, #d, {e}, \\f\r\ni:j"
     question = GiftQuestion(
-        "multiple_choice", awkward, title=f"t: {awkward}", general_feedback=awkward,
+        "multichoice", awkward, title=f"t: {awkward}", general_feedback=awkward,
         answers=(GiftAnswer(awkward, True, awkward), GiftAnswer("b: c", False)),
         category="kurs/marketing",
     )  # fmt: skip
-    true_false = GiftQuestion("true_false", awkward, truth=True, feedback_wrong=awkward)
+    true_false = GiftQuestion("truefalse", awkward, truth=True, feedback_wrong=awkward)
     text = serialise_gift([question, true_false])
     unescaped = re.sub(r"\\.", "", text)  # every escape pair taken out
     assert unescaped.count(":") == 5  # $CATEGORY: and the two :: around the title
@@ -236,7 +236,7 @@ def test_a_trainer_comment_belongs_to_the_question_right_after_it() -> None:
 
 def test_trainer_fields_are_written_before_the_question_and_read_back() -> None:
     fields = {"difficulty": "2", "lesson": "lekcja#sekcja z%spacją"}
-    question = GiftQuestion("true_false", "P?", title="p", truth=True, trainer=fields)
+    question = GiftQuestion("truefalse", "P?", title="p", truth=True, trainer=fields)
     text = serialise_gift([question])
     assert text.startswith("// trainer: difficulty=2 lesson=lekcja#sekcja%20z%25spacją\n::p::")
     assert parse_gift(text).questions[0].trainer == fields
@@ -255,7 +255,7 @@ def lesson_by_slug(slug: str) -> Lesson:
 
 def fresh_course(dimension: str | None = "marketing") -> Course:
     """A course with one lesson and no questions."""
-    course = Course(slug="inny", title="Inny kurs")
+    course = Course(slug="inny", title="Inny kurs", taxonomy_data=COURSE_TAXONOMY.to_json())
     db.session.add(course)
     db.session.flush()
     db.session.add(Lesson(
@@ -317,7 +317,7 @@ def test_plan_names_links_and_pairs_questions(synced: Flask) -> None:
         (
             "::s [rynek]::Sytuacja{=B2B#w ~Inne#w}\n\n::s [podejście]::S{=a#x ~b#y ~c#z}",
             1,
-            "B2B and B2C",
+            "the answers B2B, B2C",
         ),
         (
             "::s [rynek]::Sytuacja{=B2B#w ~B2C#w}\n\n::s [podejście]::S{=a#x ~b#y ~c#z}",

@@ -7,13 +7,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests.conftest import SAMPLE_CONTENT
+from tests.conftest import COURSE_TAXONOMY, SAMPLE_CONTENT
 from tests.test_gift import count_questions, lesson_by_slug, lesson_id, sample_course, upload
 from trainer.authoring import editing, gift_exchange, versions
 from trainer.authoring.content_export import course_data
 from trainer.authoring.gift_exchange import GiftImportError
 from trainer.authoring.sync import sync_content
-from trainer.content.gift_questions import Target, from_gift, to_gift
+from trainer.content.gift import Target
+from trainer.content.gift_questions import from_gift, to_gift
 from trainer.content.gift_reader import parse_gift
 from trainer.content.gift_writer import serialise_gift
 from trainer.content.loader import load_content
@@ -210,7 +211,8 @@ def test_the_whole_course_goes_to_gift_and_back_exactly(course_app: Flask) -> No
         assert all(q.trainer for q in parsed.questions if q.title.endswith("[rynek]"))
         lessons = gift_exchange.course_lessons(course)
         links = frozenset(link for link, _ in editing.lesson_sections(course))
-        converted = from_gift(parsed.questions, Target(lessons[0].slug, None, links))
+        target = Target(lessons[0].slug, None, links, course.taxonomy)
+        converted = from_gift(parsed.questions, target)
         assert not converted.skipped and not converted.warnings
         # Every field: id, type, dimension, difficulty, market, situation, prompt, options
         # with their feedback, explanation, lesson and anchor.
@@ -254,7 +256,7 @@ def test_mixed_signals_travel_in_the_trainer_comment(synced: Flask) -> None:
         load_content(SAMPLE_CONTENT / "lessons", SAMPLE_CONTENT / "quizzes")[0].questions[0],
         signals="mixed",
     )
-    text = serialise_gift(to_gift(question, "sample"))
+    text = serialise_gift(to_gift(question, "sample", COURSE_TAXONOMY))
     assert "signals=mixed" in text
     with synced.app_context():
         plan = gift_exchange.plan_import(sample_course(), lesson_by_slug("wstep"), text)

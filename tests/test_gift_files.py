@@ -253,7 +253,7 @@ def test_a_trainer_export_updates_the_course_it_came_from(synced: Flask) -> None
     [
         (15, 22, "Answer 2 has no feedback"),
         (26, 26, "needs 3 to 4 answers, not 2"),
-        (36, 36, "exactly the two answers B2B and B2C"),
+        (36, 36, "exactly the answers B2B, B2C"),
         (49, 49, "A scenario needs a dimension"),
     ],
 )

@@ -15,6 +15,7 @@ from trainer.extensions import db
 from trainer.models import Attempt, AttemptItem, AuditEvent, Question, Quiz
 from trainer.models.types import utcnow
 from trainer.people import accounts
+from trainer.quiz.types import question_type
 from trainer.reporting.item_analysis import analyse_quiz, analysis_csv, group_size, sort_items
 
 # One answered item: (question key, market answer or None, option position or None).
@@ -36,16 +37,18 @@ def make_attempt(user_id: int, quiz_slug: str, answers: list[Answer], graded: bo
     for position, (key, market, option) in enumerate(answers, 1):
         row = question(key)
         chosen = row.options[option - 1] if option else None
+        answer = {"market": market} if market else {}
+        if chosen:
+            answer["option"] = chosen.id
         item = AttemptItem(
             question_id=row.id, position=position, option_order=[o.id for o in row.options],
-            market_answer=market, chosen_option_id=chosen.id if chosen else None,
+            answer=answer,
         )  # fmt: skip
         if graded:
-            item.market_correct = market == row.market if row.type == "scenario" else None
-            item.option_correct = bool(chosen and chosen.is_correct)
-            item.points = int(item.option_correct) + bool(item.market_correct)
-            score += item.points
-            max_score += 2 if row.type == "scenario" else 1
+            grade = question_type(row.type).grade(row, answer)
+            item.result, item.points, item.max_points = grade.result, grade.points, grade.max_points
+            score += grade.points
+            max_score += grade.max_points
         attempt.items.append(item)
     if graded:
         attempt.status, attempt.submitted_at = "graded", utcnow() + timedelta(seconds=1)

@@ -1,13 +1,18 @@
 """Migrations: from empty to head and back, and the models match what they build."""
 
+import json
+import random
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from trainer.extensions import db
+from trainer.learning import attempts
+from trainer.models import Quiz
 
 TABLES = {"user", "user_role", "course", "lesson", "question", "question_option", "quiz",
           "quiz_question", "attempt", "attempt_item", "lesson_progress",
@@ -35,3 +40,49 @@ def test_models_match_the_migrated_schema(app: Flask) -> None:
             if not (diff[0] == "add_index" and diff[1].name == "uq_user_email_lower")
         ]
         assert differences == []
+
+
+def test_graded_answers_survive_the_move_to_json_and_back(synced: Flask, make_user) -> None:
+    """0007 moves answers from the scenario-only columns into JSON: nothing is lost either way."""
+    learner = make_user()
+    with synced.app_context():
+        quiz = db.session.execute(db.select(Quiz).where(Quiz.is_final)).scalar_one()
+        attempt = attempts.start_attempt(learner, quiz, random.Random(3))
+        for n, item in enumerate(attempt.items):
+            question = item.question
+            if question.market:
+                attempts.save_answer(attempt, item, "market", question.market)
+            option = next(o for o in question.options if o.is_correct == (n % 2 == 0))
+            attempts.save_answer(attempt, item, "option", str(option.id))
+        attempts.submit(attempt)
+        db.session.commit()
+        query = text("SELECT id, answer, result, points, max_points FROM attempt_item ORDER BY id")
+        before = [tuple(row) for row in db.session.execute(query)]
+        db.session.remove()
+
+        downgrade(revision="0006")
+        old = db.session.execute(
+            text("SELECT market_answer, chosen_option_id, market_correct, option_correct, points "
+                 "FROM attempt_item ORDER BY id")
+        ).all()  # fmt: skip
+        db.session.remove()
+        assert [(row[0], row[1]) for row in old] == [
+            (json_of(answer).get("market"), json_of(answer)["option"])
+            for _, answer, _, _, _ in before
+        ]
+        assert [(row[2], row[3]) for row in old] == [
+            (json_of(result).get("market"), json_of(result)["option"])
+            for _, _, result, _, _ in before
+        ]
+
+        upgrade()
+        after = [tuple(row) for row in db.session.execute(query)]
+        db.session.remove()
+    assert [(i, json_of(a), json_of(r), p, m) for i, a, r, p, m in after] == [
+        (i, json_of(a), json_of(r), p, m) for i, a, r, p, m in before
+    ]
+
+
+def json_of(value: object) -> dict:
+    """A JSON column as read by raw SQL: a dict on PostgreSQL, text on SQLite."""
+    return value if isinstance(value, dict) else json.loads(str(value))

@@ -47,11 +47,8 @@ def test_database_refuses_bad_user_rows(app: Flask, sql: str) -> None:
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"market": "B2X"}, "unknown market"),
-        ({"type": "essay"}, "unknown type"),
         ({"difficulty": 7}, "difficulty out of range"),
-        ({"market": None}, "a scenario without a market"),
-        ({"dimension": "pricing"}, "unknown dimension"),
+        ({"status": "lost"}, "unknown status"),
     ],
 )
 def test_database_refuses_bad_questions(app: Flask, changes: dict, reason: str) -> None:

@@ -37,9 +37,11 @@ def take_quiz(user_id: int, slug: str, right: bool) -> Attempt:
         question = item.question
         if question.type == "scenario":
             wrong_market = "B2C" if question.market == "B2B" else "B2B"
-            attempts.save_market(attempt, item, question.market if right else wrong_market)
+            attempts.save_answer(
+                attempt, item, "market", question.market if right else wrong_market
+            )
         option = next(o for o in question.options if o.is_correct == right)
-        attempts.save_option(attempt, item, option.id)
+        attempts.save_answer(attempt, item, "option", str(option.id))
     return attempts.submit(attempt)
 
 
@@ -100,7 +102,7 @@ def test_learner_downloads_all_and_only_their_own_data(
     assert [a["quiz"] for a in data["attempts"]] == ["sprawdzian", "egzamin"]
     exam = data["attempts"][1]
     assert exam["passed"] is True and exam["answers"]
-    assert all(answer["chosen_option"] for answer in exam["answers"])
+    assert all(answer["answer"]["option"] for answer in exam["answers"])
     assert data["completions"][0]["certificate_code"]
     assert data["assignments"][0]["course"] == "sample"
     assert data["practice_queue"]

@@ -224,7 +224,7 @@ def test_attempts_keep_their_answers_after_an_edit(
         quiz = db.session.execute(db.select(Quiz).where(Quiz.slug == "sprawdzian")).scalar_one()
         attempt = Attempt(user_id=learner, quiz_id=quiz.id, status="graded")
         attempt.items = [AttemptItem(question_id=question.id, position=1,
-                                     chosen_option_id=question.options[0].id)]  # fmt: skip
+                                     answer={"option": question.options[0].id})]  # fmt: skip
         db.session.add(attempt)
         db.session.commit()
     trainer.post(
@@ -233,8 +233,8 @@ def test_attempts_keep_their_answers_after_an_edit(
     )
     with synced.app_context():
         item = db.session.execute(db.select(AttemptItem)).scalar_one()
-        assert item.chosen_option_id == question.options[0].id
-        assert db.session.get(QuestionOption, item.chosen_option_id).text == "X"
+        assert item.answer["option"] == question.options[0].id
+        assert db.session.get(QuestionOption, item.answer["option"]).text == "X"
 
 
 def test_edit_conflict_on_questions(synced: Flask, trainer: FlaskClient, make_user) -> None:

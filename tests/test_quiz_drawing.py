@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from trainer.dimensions import DIMENSION_KEYS
+from tests.conftest import DIMENSION_KEYS
 from trainer.models import Question
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.leitner import LAST_BOX, next_review

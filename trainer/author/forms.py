@@ -25,14 +25,18 @@ from wtforms.widgets import HiddenInput, ListWidget, RadioInput
 
 from trainer.content.fields import SLUG
 from trainer.content.model import Problem
-from trainer.dimensions import DIMENSIONS
+from trainer.i18n import term_label
+from trainer.taxonomy import Taxonomy
 
 OPTION_ROWS = 6
 REQUIRED = _l("This field is required.")
 
 
-def _dimension_choices(none_label: Any) -> list[SelectChoice]:
-    return [SelectChoice("", none_label)] + [SelectChoice(d.key, d.heading) for d in DIMENSIONS]
+def _dimension_choices(taxonomy: Taxonomy, none_label: Any) -> list[SelectChoice]:
+    """The course's dimensions, after a choice of none."""
+    return [SelectChoice("", none_label)] + [
+        SelectChoice(term.key, term_label(term)) for term in taxonomy.dimensions
+    ]
 
 
 def _lines(text: str | None) -> list[str]:
@@ -51,11 +55,7 @@ class LessonForm(FlaskForm):
          Regexp(SLUG, message=_l("Use lowercase letters and digits joined by single hyphens, "
                                  "e.g. proces-decyzyjny."))],
     )  # fmt: skip
-    dimension = SelectField(
-        _l("Dimension"),
-        choices=_dimension_choices(_l("None (introduction or summary)")),
-        default="",
-    )
+    dimension = SelectField(_l("Dimension"), default="")  # the course's: see set_taxonomy
     summary = TextAreaField(_l("Summary"), [DataRequired(REQUIRED)], render_kw={"rows": 2})
     estimated_minutes = IntegerField(
         _l("Estimated minutes"),
@@ -73,6 +73,10 @@ class LessonForm(FlaskForm):
     )  # fmt: skip
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save"))
+
+    def set_taxonomy(self, taxonomy: Taxonomy) -> None:
+        """Offer the dimensions of the lesson's course."""
+        self.dimension.choices = _dimension_choices(taxonomy, _l("None (introduction or summary)"))
 
     def allow_retired(self) -> None:
         """Offer `retired` too, so that editing a retired lesson keeps it retired."""
@@ -124,9 +128,7 @@ class QuestionForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), default=1, validators=[InputRequired()])
     key = StringField(_l("Question id"))
     # Choices are not enforced here: the bank's own rules judge every value (see the service).
-    dimension = SelectField(
-        _l("Dimension"), choices=_dimension_choices(_l("None")), validate_choice=False
-    )
+    dimension = SelectField(_l("Dimension"), validate_choice=False)  # see set_taxonomy
     difficulty = SelectField(
         _l("Difficulty"),
         choices=[SelectChoice("1", _l("1: easy")), SelectChoice("2", _l("2: medium")),
@@ -139,11 +141,7 @@ class QuestionForm(FlaskForm):
                  SelectChoice("mixed", _l("Mixed: a surface cue misleads or is buried"))],
         default="clear", validate_choice=False,
     )  # fmt: skip
-    market = RadioField(
-        _l("Market (the right answer to step 1)"),
-        choices=[SelectChoice("B2B", "B2B"), SelectChoice("B2C", "B2C")],
-        validate_choice=False,
-    )
+    market = RadioField(_l("Market (the right answer to step 1)"), validate_choice=False)
     situation = TextAreaField(_l("Situation"), render_kw={"rows": 4})
     prompt = TextAreaField(_l("Question"), render_kw={"rows": 2})
     options = FieldList(FormField(OptionRowForm), min_entries=OPTION_ROWS, max_entries=OPTION_ROWS)
@@ -165,6 +163,13 @@ class QuestionForm(FlaskForm):
     explanation = TextAreaField(_l("Explanation"), render_kw={"rows": 3})
     lesson = SelectField(_l("Lesson section that teaches it"), validate_choice=False)
     submit = SubmitField(_l("Save"))
+
+    def set_taxonomy(self, taxonomy: Taxonomy) -> None:
+        """Offer the dimensions and markets of the question's course."""
+        self.dimension.choices = _dimension_choices(taxonomy, _l("None"))
+        self.market.choices = [
+            SelectChoice(term.key, term_label(term)) for term in taxonomy.categories
+        ]
 
     def set_sections(self, sections: list[tuple[str, str]]) -> None:
         """Offer the course's lessons and their sections as `slug#anchor` values."""

@@ -11,9 +11,9 @@ from trainer.author.gift_forms import GiftConfirmForm, GiftUploadForm
 from trainer.authoring import gift_exchange
 from trainer.authoring.gift_exchange import GiftImportError
 from trainer.content.gift import GiftIssue, GiftSkipped
-from trainer.dimensions import DIMENSIONS
 from trainer.extensions import db
 from trainer.learning import catalogue
+from trainer.quiz.types import TYPES
 
 bp = Blueprint("gift", __name__, url_prefix="/author/gift")
 
@@ -21,11 +21,6 @@ ACTIONS = {
     "create": _l("new"),
     "update": _l("update"),
     "unchanged": _l("unchanged"),
-}
-QUESTION_TYPES = {
-    "scenario": _l("scenario"),
-    "multiple_choice": _l("multiple choice"),
-    "true_false": _l("true/false"),
 }
 
 
@@ -93,9 +88,9 @@ def upload() -> str:
         "gift/preview.html", plan=plan, course=course, lesson=lesson, form=confirm,
         errors=[(issue.line, _issue(issue)) for issue in plan.errors],
         warnings=[(issue.line, _issue(issue)) for issue in plan.warnings],
-        skipped=[_skipped(item) for item in plan.skipped], question_types=QUESTION_TYPES,
+        skipped=[_skipped(item) for item in plan.skipped], types=TYPES,
         actions=ACTIONS,
-        dimension_names={dimension.key: dimension.heading for dimension in DIMENSIONS},
+        taxonomy=course.taxonomy,
     )  # fmt: skip
 
 

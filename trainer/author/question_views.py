@@ -1,4 +1,4 @@
-"""The question editor: scenarios, multiple choice and true/false, checked like bank files."""
+"""The question editor: a question of any type, checked like bank files."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from trainer.authoring.editing import EditConflict, InvalidContent
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import Course, Question
+from trainer.quiz.types import TYPES
 
 bp = Blueprint("question_editor", __name__, url_prefix="/author/questions")
 
@@ -27,19 +28,23 @@ def index(course_slug: str) -> str:
         course=course,
         questions=editing.course_questions(course),
         form=EmptyForm(),
+        types=TYPES,
     )
 
 
 @bp.route(
-    "/courses/<course_slug>/new/<any(scenario, multiple_choice, true_false):kind>",
+    "/courses/<course_slug>/new/<kind>",
     methods=["GET", "POST"],
 )
 @role_required("trainer")
 def new(course_slug: str, kind: str) -> Response | str:
     """Write a new question of type `kind`."""
+    if kind not in TYPES:
+        abort(404)
     course = db.first_or_404(db.select(Course).where(Course.slug == course_slug))
     form = QuestionForm()
     del form.version  # a new question has nothing to collide with
+    form.set_taxonomy(course.taxonomy)
     form.set_sections(editing.lesson_sections(course))
     general: list[str] = []
     if form.validate_on_submit():
@@ -53,7 +58,7 @@ def new(course_slug: str, kind: str) -> Response | str:
             return redirect(url_for("question_editor.edit", question_id=question.id))
     return render_template(
         "author/question_form.html",
-        course=course, kind=kind, question=None, form=form, general=general,
+        course=course, kind=kind, question=None, form=form, general=general, types=TYPES,
     )  # fmt: skip
 
 
@@ -63,6 +68,7 @@ def edit(question_id: int) -> Response | str:
     """Edit a question in place, keeping option ids by position; a stale save conflicts."""
     question = db.get_or_404(Question, question_id)
     form = QuestionForm()
+    form.set_taxonomy(question.course.taxonomy)
     form.set_sections(editing.lesson_sections(question.course))
     general: list[str] = []
     conflict = None
@@ -74,7 +80,9 @@ def edit(question_id: int) -> Response | str:
             editing.update_question(question, values, form.version.data, current_user.id)
         except EditConflict:
             db.session.rollback()  # read the other save afresh
-            conflict = conflict_details(question, editing.question_snapshot(values))
+            conflict = conflict_details(
+                question, editing.question_snapshot(values, question.course.taxonomy)
+            )
             form.version.raw_data = []
             form.version.data = question.version
         except InvalidContent as error:
@@ -85,7 +93,7 @@ def edit(question_id: int) -> Response | str:
             return redirect(url_for("question_editor.edit", question_id=question.id))
     return render_template(
         "author/question_form.html",
-        course=question.course, kind=question.type, question=question, form=form,
+        course=question.course, kind=question.type, question=question, form=form, types=TYPES,
         general=general, conflict=conflict, offered=versions.files_offer(question),
     )  # fmt: skip
 

@@ -13,7 +13,6 @@ from trainer.author.forms import LessonForm, PreviewForm, problem_message
 from trainer.authoring import editing, versions
 from trainer.authoring.editing import EditConflict, InvalidContent
 from trainer.content.markdown import render_markdown
-from trainer.dimensions import DIMENSIONS
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import Course, Lesson, Question
@@ -38,7 +37,6 @@ def overview() -> str:
         courses=courses,
         lessons=lessons,
         scenarios=scenarios,
-        dimensions=DIMENSIONS,
     )
 
 
@@ -71,6 +69,7 @@ def new_lesson(course_slug: str) -> BaseResponse | str:
     """Write a new lesson (a draft unless published); Preview shows it without saving."""
     course = db.first_or_404(db.select(Course).where(Course.slug == course_slug))
     form = LessonForm()
+    form.set_taxonomy(course.taxonomy)
     del form.version  # a new lesson has nothing to collide with
     preview = None
     if form.is_submitted() and form.preview.data:
@@ -103,6 +102,7 @@ def edit_lesson(lesson_id: int) -> BaseResponse | str:
     """Edit a lesson in place (progress hangs on its id); a stale save shows a conflict."""
     lesson = db.get_or_404(Lesson, lesson_id)
     form = LessonForm()
+    form.set_taxonomy(lesson.course.taxonomy)
     if lesson.status == "retired":
         form.allow_retired()
     preview = conflict = None

@@ -23,7 +23,6 @@ from trainer.content.model import (
     QuizData,
 )
 from trainer.content.writer import bank_order, course_files, natural_key
-from trainer.dimensions import DIMENSION_KEYS
 from trainer.extensions import db
 from trainer.models import Course, Lesson, Question, Quiz, QuizQuestion
 
@@ -81,12 +80,13 @@ def course_data(course: Course) -> CourseData:
         language=course.language,
         description=course.description.strip(),
         lint=course.lint_waivers or {},
+        taxonomy=course.taxonomy,
         # Ordered in Python as the loader orders them: SQL collations differ between databases.
         lessons=tuple(sorted(map(_lesson, lessons), key=lambda item: (item.position, item.slug))),
         questions=tuple(bank_order(_question(question) for question in questions)),
         quizzes=tuple(
             sorted(
-                _quizzes(quizzes, questions, lesson_slugs),
+                _quizzes(quizzes, questions, lesson_slugs, course.taxonomy.dimension_keys),
                 key=lambda quiz: (quiz.position, natural_key(quiz.slug)),
             )
         ),
@@ -129,8 +129,9 @@ def _question(question: Question) -> QuestionData:
 
 
 def _quizzes(
-    quizzes: list[Quiz], questions: list[Question], lesson_slugs: dict[int, str]
-) -> list[QuizData]:
+    quizzes: list[Quiz], questions: list[Question], lesson_slugs: dict[int, str],
+    dimension_keys: tuple[str, ...],
+) -> list[QuizData]:  # fmt: skip
     """Quizzes with their pools said as the files say them: whole dimensions, then ids."""
     members: dict[int, set[int]] = {}
     if quizzes:
@@ -151,7 +152,7 @@ def _quizzes(
         pool = members.get(quiz.id, set()) & active.keys()
         # A dimension is in the pool when every active question of it is.
         dimensions = tuple(
-            key for key in DIMENSION_KEYS if key in by_dimension and by_dimension[key] <= pool
+            key for key in dimension_keys if key in by_dimension and by_dimension[key] <= pool
         )
         covered = set().union(*(by_dimension[key] for key in dimensions))
         keys = sorted((active[qid] for qid in pool - covered), key=natural_key)

@@ -10,7 +10,6 @@ from trainer.authoring.sync import apply_sync
 from trainer.authoring.sync_plan import SyncPlan, plan_sync
 from trainer.content.loader import load_content
 from trainer.content.model import CourseData
-from trainer.dimensions import DIMENSION_KEYS
 
 
 def load_configured_content() -> list[CourseData]:
@@ -30,12 +29,16 @@ def sync_configured_content(prefer_files: bool = False) -> SyncPlan:
 
 
 def summarize(courses: list[CourseData]) -> dict[str, dict[str, Any]]:
-    """Counts per course: lessons, questions, questions by type, scenarios by dimension."""
+    """Counts per course: lessons, questions, questions by type, and per dimension the
+    questions of each category (the scenarios, in the first course)."""
     summary = {}
     for course in courses:
-        by_dimension = {key: {"B2B": 0, "B2C": 0} for key in DIMENSION_KEYS}
+        taxonomy = course.taxonomy
+        by_dimension = {
+            key: dict.fromkeys(taxonomy.category_keys, 0) for key in taxonomy.dimension_keys
+        }
         for question in course.questions:
-            if question.type == "scenario" and question.dimension and question.market:
+            if question.dimension and question.market:
                 by_dimension[question.dimension][question.market] += 1
         summary[course.slug] = {
             "lessons": len(course.lessons),

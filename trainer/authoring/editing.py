@@ -5,7 +5,7 @@ from typing import Any
 from trainer.authoring import versions
 from trainer.authoring.sync import question_columns, set_options
 from trainer.content import snapshot
-from trainer.content.bank import TRUE_FALSE_TEXTS, Parsed, parse_question
+from trainer.content.bank import Parsed, parse_question
 from trainer.content.crosscheck import check_bank
 from trainer.content.fields import Fields
 from trainer.content.markdown import heading_ids
@@ -13,6 +13,8 @@ from trainer.content.model import LessonData, Problem, QuestionData
 from trainer.content.yamlfile import Mapping
 from trainer.extensions import db
 from trainer.models import Course, Lesson, Question, Quiz
+from trainer.quiz.types import TYPES, question_type
+from trainer.taxonomy import Taxonomy
 
 # Problems found in a form rather than a file: line 0 is the form itself and line N its
 # N-th option row, so that each problem can be shown next to the field it is about.
@@ -195,31 +197,18 @@ def _number(value: Any) -> Any:
 
 def question_mapping(values: dict[str, Any]) -> Mapping:
     """The mapping a question's YAML entry would be, built from the editor's plain values."""
-    kind = values.get("type")
+    name = values.get("type")
     raw: dict[str, Any] = {
         "id": _text(values.get("key")),
-        "type": kind,
+        "type": name,
         "dimension": _text(values.get("dimension")),
         "difficulty": _number(values.get("difficulty")),
         "signals": _text(values.get("signals")),
-        "prompt": _text(values.get("prompt")),
         "explanation": _text(values.get("explanation")),
         "lesson": _text(values.get("lesson")),
     }
-    if kind == "scenario":
-        raw["market"] = _text(values.get("market"))
-        raw["situation"] = _text(values.get("situation"))
-    if kind == "true_false":
-        raw["answer"] = values.get("answer")
-        raw["feedback_true"] = _text(values.get("feedback_true"))
-        raw["feedback_false"] = _text(values.get("feedback_false"))
-    else:
-        raw["options"] = [
-            _mapping({"text": _text(row.get("text")), "feedback": _text(row.get("feedback")),
-                      "correct": bool(row.get("correct"))}, line=number)
-            for number, row in enumerate(values.get("options") or [], 1)
-            if _text(row.get("text")) or _text(row.get("feedback"))
-        ]  # fmt: skip
+    if name in TYPES:
+        raw |= question_type(name).editor_mapping(values)
     return _mapping(raw, line=0)
 
 
@@ -229,13 +218,13 @@ def check_question(
     """The question `values` describe, checked like a bank file; raises `InvalidContent`."""
     problems: list[Problem] = []
     fields = Fields(FORM, question_mapping(values), problems)
-    data = parse_question(fields)
+    data = parse_question(fields, course.taxonomy)
     lessons = {
         slug: LessonData(slug, lesson.title, lesson.position, lesson.summary,
                          lesson.estimated_minutes, lesson.body)
         for slug, lesson in _linkable_lessons(course).items()
     }  # fmt: skip
-    check_bank(Parsed([(data, fields)], []), lessons, problems)
+    check_bank(Parsed([(data, fields)], []), lessons, problems, course.taxonomy)
     taken = db.session.execute(
         db.select(Question.id).where(
             Question.course_id == course.id,
@@ -334,38 +323,17 @@ def set_question_status(question: Question, status: str, author_id: int | None) 
 def question_values(data: dict[str, Any]) -> dict[str, Any]:
     """The editor's plain values for a question snapshot (`versions.snapshot`)."""
     values = {name: data.get(name) for name in versions.QUESTION_FIELDS if name != "options"}
-    options = [dict(option) for option in data.get("options") or []]
-    values["options"] = options
-    if data.get("type") == "true_false" and len(options) == 2:
-        values["answer"] = bool(options[0]["correct"])
-        values["feedback_true"] = options[0]["feedback"]
-        values["feedback_false"] = options[1]["feedback"]
+    values["options"] = [dict(option) for option in data.get("options") or []]
+    if data.get("type") in TYPES:
+        values |= question_type(data["type"]).editor_values(data)
     return values
 
 
-def question_snapshot(values: dict[str, Any]) -> dict[str, Any]:
+def question_snapshot(values: dict[str, Any], taxonomy: Taxonomy) -> dict[str, Any]:
     """The editor's values shaped like a question's snapshot (status aside), to compare."""
-    data: dict[str, Any] = {
-        name: _text(values.get(name)) for name in versions.QUESTION_FIELDS
-        if name not in ("status", "options")
-    }  # fmt: skip
-    data["difficulty"] = _number(values.get("difficulty"))
-    data["signals"] = data["signals"] or "clear"
-    if values.get("type") == "true_false":
-        answer = values.get("answer")
-        data["options"] = [
-            {"text": TRUE_FALSE_TEXTS[0], "feedback": _text(values.get("feedback_true")),
-             "correct": answer is True},
-            {"text": TRUE_FALSE_TEXTS[1], "feedback": _text(values.get("feedback_false")),
-             "correct": answer is False},
-        ]  # fmt: skip
-    else:
-        data["options"] = [
-            {"text": _text(row.get("text")), "feedback": _text(row.get("feedback")),
-             "correct": bool(row.get("correct"))}
-            for row in values.get("options") or []
-            if _text(row.get("text")) or _text(row.get("feedback"))
-        ]  # fmt: skip
+    fields = Fields(FORM, question_mapping(values), [])  # problems are the save's to report
+    data = snapshot.question_snapshot(parse_question(fields, taxonomy))
+    del data["status"]
     return data
 
 

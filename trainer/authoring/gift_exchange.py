@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from trainer.authoring import editing
 from trainer.authoring.content_export import course_data
 from trainer.authoring.editing import EditConflict
-from trainer.content.gift import N_, GiftDecodeError, GiftIssue, GiftSkipped, decode_gift
-from trainer.content.gift_questions import Converted, Target, from_gift, to_gift
+from trainer.content.gift import N_, GiftDecodeError, GiftIssue, GiftSkipped, Target, decode_gift
+from trainer.content.gift_questions import Converted, from_gift, to_gift
 from trainer.content.gift_reader import parse_gift
 from trainer.content.gift_writer import serialise_gift
 from trainer.content.model import QuestionData
@@ -139,7 +139,7 @@ def plan_import(course: Course, lesson: Lesson, text: str, filename: str = "") -
     """Parse `text` and say what importing it into `course`, linked to `lesson`, would do."""
     parsed = parse_gift(text)
     links = frozenset(link for link, _ in editing.lesson_sections(course))
-    target = Target(lesson.slug, lesson.dimension, links)
+    target = Target(lesson.slug, lesson.dimension, links, course.taxonomy)
     converted = from_gift(parsed.questions, target, parsed.skipped)
     plan = ImportPlan(
         course=course.slug, lesson=lesson.slug, filename=filename, errors=parsed.errors,
@@ -243,13 +243,21 @@ def load_upload(token: str, actor_id: int, secret_key: str) -> tuple[int, str, s
 def export_gift(course: Course, actor: User | str) -> tuple[str, int]:
     """The course's active questions as a GIFT file, and how many; recorded in the audit log."""
     data = course_data(course)
-    items = [item for question in data.questions for item in to_gift(question, data.slug)]
+    items, left_out = [], []
+    for question in data.questions:
+        made = to_gift(question, data.slug, data.taxonomy)
+        items += made
+        if not made:
+            left_out.append(question.key)
+    count = len(data.questions) - len(left_out)
     comment = (
-        f"{data.title} ({data.slug}): {len(data.questions)} questions exported from Trainer.\n"
+        f"{data.title} ({data.slug}): {count} questions exported from Trainer.\n"
         "A scenario is a pair of questions: [rynek] asks for the market, [podejście] for "
         "the approach.\n"
         "A '// trainer:' line keeps what only Trainer knows (difficulty, lesson); Moodle "
         "ignores it."
     )
-    audit.record(actor, "questions.export_gift", {"course": course.slug}, len(data.questions))
-    return serialise_gift(items, comment), len(data.questions)
+    if left_out:
+        comment += f"\nLeft out, as GIFT cannot hold their type: {', '.join(left_out)}."
+    audit.record(actor, "questions.export_gift", {"course": course.slug}, count)
+    return serialise_gift(items, comment), count

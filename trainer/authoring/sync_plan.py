@@ -223,7 +223,8 @@ def plan_sync(courses: list[CourseData], prefer_files: bool = False) -> SyncPlan
 def course_values(data: CourseData) -> dict[str, Any]:
     """The course row's columns as course.yaml gives them."""
     return {"slug": data.slug, "title": data.title, "language": data.language,
-            "description": data.description, "lint_waivers": data.lint}  # fmt: skip
+            "description": data.description, "lint_waivers": data.lint,
+            "taxonomy_data": data.taxonomy.to_json()}  # fmt: skip
 
 
 def _course_step(course: Course | None, data: CourseData) -> Step:

@@ -17,6 +17,7 @@ from trainer.authoring.content_files import (
 from trainer.authoring.sync import apply_sync
 from trainer.authoring.sync_plan import SyncPlan, SyncRace
 from trainer.content.derive import derive_lessons, write_lessons
+from trainer.content.loader import load_taxonomy
 from trainer.content.model import ContentError
 from trainer.extensions import db
 
@@ -116,9 +117,12 @@ def derive(source: Path, course_slug: str, out: Path | None, force: bool) -> Non
     """Write one draft lesson per section heading of SOURCE (plain text or Markdown)."""
     try:
         text = source.read_text(encoding="utf-8-sig")
-        lessons = derive_lessons(text, course_slug)
-        folder = out or Path(current_app.config["LESSONS_DIR"]) / course_slug
+        course_dir = Path(current_app.config["LESSONS_DIR"]) / course_slug
+        lessons = derive_lessons(text, course_slug, load_taxonomy(course_dir))
+        folder = out or course_dir
         paths = write_lessons(lessons, folder, force=force)
+    except ContentError as error:
+        _fail(error)
     except (UnicodeDecodeError, ValueError, FileExistsError) as error:
         raise click.ClickException(str(error)) from error
     for path in paths:

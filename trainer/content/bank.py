@@ -3,22 +3,20 @@
 from dataclasses import dataclass
 
 from trainer.content.fields import KEY, SLUG, Fields
-from trainer.content.model import OptionData, Problem, QuestionData, QuizData
+from trainer.content.model import Problem, QuestionData, QuizData
 from trainer.content.yamlfile import Mapping
-from trainer.dimensions import DIMENSION_KEYS, MARKETS
-from trainer.models.content import QUESTION_TYPES
+from trainer.quiz.types import DEFAULT_TYPE, TYPES, question_type
+from trainer.taxonomy import Taxonomy
 
-QUESTION_FIELDS = {
-    "id", "type", "dimension", "difficulty", "market", "signals", "situation", "prompt", "options",
-    "answer", "feedback_true", "feedback_false", "explanation", "lesson",
-}  # fmt: skip
+# Every question has these; its type adds its own (`QuestionType.yaml_keys`).
+COMMON_FIELDS = frozenset(
+    {"id", "type", "dimension", "difficulty", "signals", "explanation", "lesson"}
+)
 QUIZ_FIELDS = {
     "slug", "title", "position", "after_lesson", "final", "items", "pass_mark",
     "attempts_allowed", "cooldown_minutes", "time_limit_minutes", "pool", "per_dimension",
     "balance_markets",
 }  # fmt: skip
-OPTION_FIELDS = {"text", "feedback", "correct"}
-TRUE_FALSE_TEXTS = ("Prawda", "Fałsz")
 SIGNALS = ("clear", "mixed")
 
 
@@ -30,8 +28,8 @@ class Parsed:
     quizzes: list[tuple[QuizData, Fields]]
 
 
-def parse_bank(path: str, document: object, problems: list[Problem]) -> Parsed:
-    """Read the `questions` and `quizzes` lists of one parsed YAML file."""
+def parse_bank(path: str, document: object, problems: list[Problem], taxonomy: Taxonomy) -> Parsed:
+    """Read the `questions` and `quizzes` lists of one parsed YAML file of a course."""
     parsed = Parsed([], [])
     if not isinstance(document, Mapping):
         problems.append(Problem(path, 1, "file", "must be a mapping with questions or quizzes"))
@@ -53,74 +51,35 @@ def parse_bank(path: str, document: object, problems: list[Problem]) -> Parsed:
                 top.problem(key, "each entry must be a mapping")
                 continue
             fields = Fields(path, item, problems)
-            into.append((parse(fields), fields))
+            into.append((parse(fields, taxonomy), fields))
     return parsed
 
 
-def parse_question(fields: Fields) -> QuestionData:
-    """One question entry."""
-    fields.unknown(QUESTION_FIELDS)
-    kind = fields.choice("type", QUESTION_TYPES) or "scenario"
-    scenario = kind == "scenario"
+def parse_question(fields: Fields, taxonomy: Taxonomy) -> QuestionData:
+    """One question entry of a course with `taxonomy`: the common fields, then its type's."""
+    name = fields.choice("type", tuple(TYPES)) or DEFAULT_TYPE
+    kind = question_type(name)
+    fields.unknown(COMMON_FIELDS | kind.yaml_keys)
     lesson, _, anchor = fields.text("lesson").partition("#")
-    question = QuestionData(
+    return QuestionData(
         key=fields.pattern("id", KEY, "question id"),
-        type=kind,
+        type=name,
         difficulty=fields.integer("difficulty", 1, 3, default=2) or 2,
         signals=fields.choice("signals", SIGNALS, required=False) or SIGNALS[0],
-        # Imported plain questions often have no explanation; scenarios always explain.
-        explanation=fields.text("explanation", required=scenario),
+        # Questions imported from other LMSs may lack these; the course's own never do.
+        explanation=fields.text("explanation", required=kind.complete_content),
         lesson=lesson,
         anchor=anchor or None,
-        dimension=fields.choice("dimension", DIMENSION_KEYS, required=scenario),
-        market=fields.choice("market", MARKETS) if scenario else None,
-        situation=fields.text("situation") if scenario else "",
-        prompt=fields.text("prompt", required=not scenario),
-        options=_true_false_options(fields) if kind == "true_false" else _options(fields, kind),
+        dimension=fields.choice(
+            "dimension", taxonomy.dimension_keys, required=kind.complete_content
+        ),
         source=fields.source,
-    )
-    if not scenario and "market" in fields.mapping:
-        fields.problem("market", "only scenarios have a market")
-    return question
-
-
-def _options(fields: Fields, kind: str) -> tuple[OptionData, ...]:
-    raw = fields.mapping.get("options")
-    low, high = (3, 4) if kind == "scenario" else (2, 6)
-    if not isinstance(raw, list) or not all(isinstance(item, Mapping) for item in raw):
-        fields.problem("options", "required: a list of options with text and feedback")
-        return ()
-    options = []
-    for item in raw:
-        option = Fields(fields.path, item, fields.problems)
-        option.unknown(OPTION_FIELDS)
-        options.append(
-            OptionData(
-                text=option.text("text"),
-                feedback=option.text("feedback", required=kind == "scenario"),
-                correct=option.boolean("correct"),
-            )
-        )
-    if not low <= len(options) <= high:
-        fields.problem("options", f"needs {low} to {high} options, has {len(options)}")
-    correct = sum(option.correct for option in options)
-    if correct != 1:
-        fields.problem("options", f"needs exactly one correct option, has {correct}")
-    return tuple(options)
-
-
-def _true_false_options(fields: Fields) -> tuple[OptionData, ...]:
-    answer = fields.boolean("answer")
-    if not isinstance(fields.mapping.get("answer"), bool):
-        fields.problem("answer", "required: true or false")
-    return (
-        OptionData(TRUE_FALSE_TEXTS[0], fields.text("feedback_true", required=False), answer),
-        OptionData(TRUE_FALSE_TEXTS[1], fields.text("feedback_false", required=False), not answer),
+        **kind.parse(fields, taxonomy),
     )
 
 
-def parse_quiz(fields: Fields) -> QuizData:
-    """One quiz entry."""
+def parse_quiz(fields: Fields, taxonomy: Taxonomy) -> QuizData:
+    """One quiz entry of a course with `taxonomy`."""
     fields.unknown(QUIZ_FIELDS)
     pool = fields.mapping.get("pool")
     dimensions: tuple[str, ...] = ()
@@ -131,7 +90,7 @@ def parse_quiz(fields: Fields) -> QuizData:
         dimensions = pool_fields.string_list("dimensions")
         keys = pool_fields.string_list("questions")
         for dimension in dimensions:
-            if dimension not in DIMENSION_KEYS:
+            if dimension not in taxonomy.dimension_keys:
                 pool_fields.problem("dimensions", f"unknown dimension {dimension!r}")
     if not (dimensions or keys):
         fields.problem("pool", "required: dimensions and/or questions to draw from")

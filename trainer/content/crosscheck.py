@@ -4,10 +4,12 @@ from trainer.content.bank import Parsed
 from trainer.content.fields import Fields
 from trainer.content.markdown import heading_ids
 from trainer.content.model import LessonData, Problem, QuestionData, QuizData
-from trainer.dimensions import MARKETS
+from trainer.taxonomy import Taxonomy
 
 
-def check_bank(bank: Parsed, lessons: dict[str, LessonData], problems: list[Problem]) -> None:
+def check_bank(
+    bank: Parsed, lessons: dict[str, LessonData], problems: list[Problem], taxonomy: Taxonomy
+) -> None:
     """Add a problem for every broken reference or impossible quiz in `bank`."""
     anchors = {slug: {a for a, _ in heading_ids(lesson.body)} for slug, lesson in lessons.items()}
     seen: dict[str, str] = {}
@@ -35,10 +37,12 @@ def check_bank(bank: Parsed, lessons: dict[str, LessonData], problems: list[Prob
             fields.problem("final", "a course has at most one final exam")
         if quiz.after_lesson and quiz.after_lesson not in lessons:
             fields.problem("after_lesson", f"no lesson with slug {quiz.after_lesson!r}")
-        _check_pool(quiz, fields, questions)
+        _check_pool(quiz, fields, questions, taxonomy)
 
 
-def _check_pool(quiz: QuizData, fields: Fields, questions: list[QuestionData]) -> None:
+def _check_pool(
+    quiz: QuizData, fields: Fields, questions: list[QuestionData], taxonomy: Taxonomy
+) -> None:
     keys = {question.key for question in questions}
     for key in quiz.pool_questions:
         if key not in keys:
@@ -61,7 +65,9 @@ def _check_pool(quiz: QuizData, fields: Fields, questions: list[QuestionData]) -
             if count < quiz.per_dimension:
                 fields.problem("per_dimension", f"{dimension} has only {count} questions")
     if quiz.balance_markets:
-        for market in MARKETS:
-            count = sum(q.market == market for q in pool)
-            if count < quiz.items // 2:
-                fields.problem("balance_markets", f"the pool has only {count} {market} scenarios")
+        # Each category must be able to fill its share of the draw.
+        share = quiz.items // max(len(taxonomy.categories), 1)
+        for category in taxonomy.category_keys:
+            count = sum(q.market == category for q in pool)
+            if count < share:
+                fields.problem("balance_markets", f"the pool has only {count} {category} items")

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from slugify import slugify
 
-from trainer.dimensions import MARKETS, dimension_for_heading
+from trainer.taxonomy import Taxonomy
 
 INTRODUCTION = "Wprowadzenie"
 MAX_HEADING_LENGTH = 80
@@ -17,7 +17,8 @@ WORDS_PER_MINUTE = 150
 
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
-_MARKET_PREFIX = re.compile(rf"^({'|'.join(MARKETS)}):\s*")
+# A side of a comparison, such as `B2B:` or `B2C:` at the start of a line: emphasised.
+_SIDE_PREFIX = re.compile(r"^([A-Z][A-Z0-9]{1,7}):\s*")
 _LIST_ITEM = re.compile(r"^([-*+•]|\d+[.)])\s")
 _CLOSING_PUNCTUATION = (".", "!", "?", ":", ";", ",", "…")
 _MARKUP_STARTS = ("#", "```", "~~~", "- ", "* ", "+ ", ">", "|")  # not prose for a summary
@@ -106,7 +107,7 @@ def _split_plain(lines: list[str]) -> list[Section]:
         if _is_heading_candidate(line) and following and not _is_heading_candidate(following):
             groups.append((line, line_number, []))
         else:
-            groups[-1][2].append(_MARKET_PREFIX.sub(r"**\1:** ", line))
+            groups[-1][2].append(_SIDE_PREFIX.sub(r"**\1:** ", line))
     # A heading always has a body line, so only an empty introduction is dropped here.
     return [Section(title, "\n\n".join(body), line) for title, line, body in groups if body]
 
@@ -116,14 +117,20 @@ def _is_heading_candidate(line: str) -> bool:
     return (
         len(line) <= MAX_HEADING_LENGTH
         and not line.endswith(_CLOSING_PUNCTUATION)
-        and not _MARKET_PREFIX.match(line)
+        and not _SIDE_PREFIX.match(line)
         and not _LIST_ITEM.match(line)
         and not line.startswith("Podsumowując")
     )
 
 
-def derive_lessons(text: str, course_slug: str) -> list[DerivedLesson]:
-    """Turn each section of `text` into a draft lesson file for the course `course_slug`."""
+def derive_lessons(
+    text: str, course_slug: str, taxonomy: Taxonomy | None = None
+) -> list[DerivedLesson]:
+    """Turn each section of `text` into a draft lesson file for the course `course_slug`.
+
+    A section whose heading is a dimension's `heading` in `taxonomy` gets that dimension.
+    """
+    taxonomy = taxonomy or Taxonomy()
     if not _SLUG.match(course_slug):
         raise ValueError(f"course slug {course_slug!r} is not lowercase letters, digits, hyphens")
     lessons = []
@@ -133,7 +140,7 @@ def derive_lessons(text: str, course_slug: str) -> list[DerivedLesson]:
         minutes = min(max(math.ceil(len(section.body.split()) / WORDS_PER_MINUTE), 1), 240)
         front_matter: dict[str, object] = {"title": section.title, "slug": slug}
         front_matter["position"] = position
-        if dimension := dimension_for_heading(section.title):
+        if dimension := taxonomy.dimension_for_heading(section.title):
             front_matter["dimension"] = dimension
         front_matter |= {"summary": _summary(section), "estimated_minutes": minutes}
         front_matter["status"] = "draft"

@@ -4,8 +4,12 @@
 them back, and `gift_questions` turns them into Trainer's questions and back.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from trainer.content.model import QuestionData
+from trainer.taxonomy import Taxonomy
 
 TRUE_WORDS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 # `// trainer: difficulty=3 lesson=slug#anchor` right before a question: what only Trainer
@@ -76,7 +80,7 @@ class GiftAnswer:
 
 @dataclass(frozen=True)
 class GiftQuestion:
-    """A question we support: `multiple_choice` (one right answer) or `true_false`."""
+    """A question we read: Moodle's `multichoice` (one right answer) or `truefalse`."""
 
     kind: str
     text: str
@@ -129,3 +133,42 @@ def decode_gift(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise GiftDecodeError(str(error)) from error
+
+
+# What the import of a GIFT question means for Trainer's questions.
+
+IMPORTED_DIFFICULTY = 2  # without a trainer comment that says otherwise
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where imported questions go: the lesson chosen for the import, and the links allowed."""
+
+    lesson: str
+    dimension: str | None = None
+    # `slug` and `slug#anchor` of every lesson and section a question may link to.
+    links: frozenset[str] = frozenset()
+    # The course's dimensions (named by categories) and the markets of its scenarios.
+    taxonomy: Taxonomy = field(default_factory=Taxonomy)
+
+    def dimension_of(self, category: str) -> str | None:
+        """The course dimension a `$CATEGORY:` names in its last part, if any."""
+        last = category.rstrip("/").rsplit("/", 1)[-1].strip()
+        return last if last in self.taxonomy.dimension_keys else None
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What a question type made of the GIFT question(s) at one place of a file."""
+
+    consumed: int  # how many GIFT questions it took
+    title: str = ""
+    question: QuestionData | None = None  # None: skipped, as `skipped` says
+    answer_lines: tuple[int, ...] = ()
+    trainer: dict[str, str] = field(default_factory=dict)  # the trainer comment
+    skipped: GiftSkipped | None = None
+    warnings: tuple[GiftIssue, ...] = ()
+
+
+# Allocates the id of an imported question from its title (or text, when untitled).
+KeyFor = Callable[[str, str], str]

@@ -1,12 +1,11 @@
 """GIFT questions to Trainer's questions and back. No Flask, no database.
 
-A scenario travels as a pair of multiple-choice questions that share a title stem: first
-`::<id> [rynek]::` (the situation, answers B2B and B2C, the explanation as their feedback),
-then `::<id> [podejście]::` (the situation and prompt, the approach options). Such a pair
-reads back as one scenario; every other question as a question of its own. A question that
-lacks what our format requires and GIFT may leave out (feedback on each option of a
-scenario, an explanation, a dimension) is skipped with the reasons, so that everything
-imported can be written to files and loaded again.
+Each question type converts itself (`QuestionType.to_gift` and `from_gift`: a scenario, for
+one, travels as a pair of multiple-choice questions); this module walks a file, gives ids,
+applies the trainer comment, and checks each question against the content format. A
+question that lacks what our format requires and GIFT may leave out (feedback on each
+option of a scenario, an explanation, a dimension) is skipped with the reasons, so that
+everything imported can be written to files and loaded again.
 """
 
 import hashlib
@@ -16,18 +15,15 @@ from typing import Any
 
 from slugify import slugify
 
-from trainer.content.bank import SIGNALS, TRUE_FALSE_TEXTS, parse_question
+from trainer.content.bank import SIGNALS, parse_question
 from trainer.content.fields import Fields
-from trainer.content.gift import N_, GiftAnswer, GiftIssue, GiftQuestion, GiftSkipped
-from trainer.content.model import OptionData, Problem, QuestionData
+from trainer.content.gift import N_, GiftIssue, GiftQuestion, GiftSkipped, Target
+from trainer.content.model import Problem, QuestionData
 from trainer.content.writer import question_fields
 from trainer.content.yamlfile import Mapping
-from trainer.dimensions import DIMENSION_KEYS, MARKETS
+from trainer.quiz.types import TYPES, question_type
+from trainer.taxonomy import Taxonomy
 
-MARKET_TAG = "rynek"
-APPROACH_TAG = "podejście"
-IMPORTED_DIFFICULTY = 2
-_PAIR_TITLE = re.compile(rf"^(?P<stem>.*\S)\s*\[(?P<tag>{MARKET_TAG}|{APPROACH_TAG})\]$")
 _KEY_LENGTH = 90
 
 
@@ -40,16 +36,6 @@ class Converted:
     title: str = ""
     # What the file says of the fields GIFT itself lacks (from the trainer comment).
     carried: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where imported questions go: the lesson chosen for the import, and the links allowed."""
-
-    lesson: str
-    dimension: str | None = None
-    # `slug` and `slug#anchor` of every lesson and section a question may link to.
-    links: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -66,12 +52,6 @@ def category_for(course_slug: str, dimension: str | None) -> str:
     return f"{course_slug}/{dimension}" if dimension else course_slug
 
 
-def dimension_of(category: str) -> str | None:
-    """The dimension a category names in its last part, if any."""
-    last = category.rstrip("/").rsplit("/", 1)[-1].strip()
-    return last if last in DIMENSION_KEYS else None
-
-
 def trainer_fields(question: QuestionData) -> dict[str, str]:
     """What only Trainer knows of a question, for its trainer comment: difficulty, lesson."""
     fields = {"difficulty": str(question.difficulty)}
@@ -82,39 +62,13 @@ def trainer_fields(question: QuestionData) -> dict[str, str]:
     return fields
 
 
-def to_gift(question: QuestionData, course_slug: str) -> list[GiftQuestion]:
-    """One question as GIFT: a pair for a scenario, one question otherwise."""
-    category = category_for(course_slug, question.dimension)
-    trainer = trainer_fields(question)
-    answers = tuple(GiftAnswer(o.text, o.correct, o.feedback) for o in question.options)
-    if question.type == "scenario":
-        markets = tuple(
-            GiftAnswer(market, market == question.market, question.explanation)
-            for market in MARKETS
-        )
-        text = question.situation + (f"\n\n{question.prompt}" if question.prompt else "")
-        return [
-            GiftQuestion("multiple_choice", question.situation, f"{question.key} [{MARKET_TAG}]",
-                         answers=markets, category=category, trainer=trainer),
-            GiftQuestion("multiple_choice", text, f"{question.key} [{APPROACH_TAG}]",
-                         answers=answers, category=category),
-        ]  # fmt: skip
-    right = next((option for option in question.options if option.correct), None)
-    # The explanation is left out when it only repeats the right answer's feedback.
-    general = "" if right and right.feedback == question.explanation else question.explanation
-    if question.type == "true_false":
-        true, false = question.options[0], question.options[1]
-        wrong = false if true.correct else true
-        return [
-            GiftQuestion("true_false", question.prompt, question.key, truth=true.correct,
-                         feedback_right=right.feedback if right else "",
-                         feedback_wrong=wrong.feedback, general_feedback=general,
-                         category=category, trainer=trainer)
-        ]  # fmt: skip
-    return [
-        GiftQuestion("multiple_choice", question.prompt, question.key, answers=answers,
-                     general_feedback=general, category=category, trainer=trainer)
-    ]  # fmt: skip
+def to_gift(question: QuestionData, course: str, taxonomy: Taxonomy) -> list[GiftQuestion]:
+    """One question of `course` as GIFT questions; none if GIFT cannot hold its type."""
+    category = category_for(course, question.dimension)
+    made = question_type(question.type).to_gift(
+        question, category, trainer_fields(question), taxonomy
+    )
+    return made or []
 
 
 def from_gift(
@@ -122,43 +76,44 @@ def from_gift(
 ) -> Conversion:
     """Our questions for `items`, with ids from their titles, linked as `target` says.
 
-    A trainer comment gives the difficulty and lesson link; without one a question links to
-    the target's lesson. `skipped` are the questions the reader skipped: a scenario half
-    whose partner is among them is skipped too, rather than imported on its own.
+    Each type in turn is offered the questions at the current place; the first that takes
+    them makes the question. A trainer comment gives the difficulty and lesson link; without
+    one a question links to the target's lesson. `skipped` are the questions the reader
+    skipped (a scenario half whose partner is among them is skipped too).
     """
     result = Conversion()
-    taken: set[str] = set()
+    taken_keys: set[str] = set()
     skipped_titles = {item.title for item in skipped or ()}
+
+    def key_for(title: str, text: str) -> str:
+        return _key(title, text, taken_keys)
+
     index = 0
     while index < len(items):
         item, warned = items[index], len(result.warnings)
-        partner = items[index + 1] if index + 1 < len(items) else None
-        stem = _pair_stem(item, partner)
-        if partner is not None and stem is not None:
-            key = _key(stem, item.text, taken)
-            question = _scenario(item, partner, key, target.lesson, target.dimension, result)
-            answers, title, notes = partner.answers, stem, {**partner.trainer, **item.trainer}
-            index += 2
-        else:
-            index += 1
-            if _partner_title(item.title) in skipped_titles:
-                result.skipped.append(GiftSkipped(item.line, "partner_skipped", item.title))
-                continue
-            if _PAIR_TITLE.match(item.title):
-                result.warnings.append(
-                    GiftIssue(item.line, N_("This half of a scenario has no partner question "
-                                            "next to it; it is imported as a question of its "
-                                            "own."))
-                )  # fmt: skip
-            question = _plain(item, _key(item.title, item.text, taken), target.lesson)
-            answers, title, notes = item.answers, item.title, item.trainer
-        question, carried = _with_trainer_fields(question, notes, item.line, target, result)
-        problems = _check(item.line, question, [answer.line for answer in answers])
+        taken = None
+        for kind in TYPES.values():
+            taken = kind.from_gift(items, index, target, key_for, skipped_titles)
+            if taken is not None:
+                result.warnings += taken.warnings
+                if taken.consumed:
+                    break
+        if taken is None or not taken.consumed:
+            index += 1  # the reader only hands over the kinds some type takes
+            continue
+        index += taken.consumed
+        if taken.question is None:
+            result.skipped.append(taken.skipped or GiftSkipped(item.line, "content", item.title))
+            continue
+        question, carried = _with_trainer_fields(
+            taken.question, taken.trainer, item.line, target, result
+        )
+        problems = _check(item.line, question, list(taken.answer_lines), target.taxonomy)
         if problems:
             del result.warnings[warned:]  # what would not be kept matters only if it is imported
-            result.skipped.append(GiftSkipped(item.line, "content", title, details=problems))
+            result.skipped.append(GiftSkipped(item.line, "content", taken.title, details=problems))
         else:
-            result.questions.append(Converted(item.line, question, title, carried))
+            result.questions.append(Converted(item.line, question, taken.title, carried))
     return result
 
 
@@ -197,28 +152,6 @@ def _with_trainer_fields(
     return replace(question, **values), carried
 
 
-def _partner_title(title: str) -> str | None:
-    """The title of the other half of a scenario, if `title` names one half."""
-    match = _PAIR_TITLE.match(title)
-    if not match:
-        return None
-    other = APPROACH_TAG if match["tag"] == MARKET_TAG else MARKET_TAG
-    return f"{match['stem']} [{other}]"
-
-
-def _pair_stem(item: GiftQuestion, partner: GiftQuestion | None) -> str | None:
-    """The shared title stem when `item` and `partner` are the two halves of a scenario."""
-    first = _PAIR_TITLE.match(item.title)
-    second = _PAIR_TITLE.match(partner.title) if partner else None
-    paired = bool(
-        partner and first and second
-        and first["tag"] == MARKET_TAG and second["tag"] == APPROACH_TAG
-        and first["stem"] == second["stem"]
-        and item.kind == partner.kind == "multiple_choice"
-    )  # fmt: skip
-    return first["stem"] if paired and first else None
-
-
 def _key(title: str, text: str, taken: set[str]) -> str:
     """An id from the title, slugified (underscores kept); from the text when untitled.
 
@@ -235,127 +168,76 @@ def _key(title: str, text: str, taken: set[str]) -> str:
     return key
 
 
-def _scenario(
-    market: GiftQuestion, approach: GiftQuestion, key: str, lesson: str,
-    lesson_dimension: str | None, result: Conversion,
-) -> QuestionData:  # fmt: skip
-    right = next((answer for answer in market.answers if answer.correct), None)
-    explanation = market.general_feedback or (right.feedback if right else "")
-    if any(a.feedback and a.feedback != explanation for a in market.answers if not a.correct):
-        result.warnings.append(
-            GiftIssue(market.line, N_("The feedback on the wrong market is not kept: a scenario "
-                                      "has one explanation for its market step."))
+def _check(
+    line: int, question: QuestionData, answer_lines: list[int], taxonomy: Taxonomy
+) -> tuple[GiftIssue, ...]:
+    """What keeps `question` from meeting the content format, worded for a GIFT file.
+
+    The rules are the type's own (the file loader and the editor apply the same), so that
+    anything imported can be written to files and loaded again.
+    """
+    problems: list[Problem] = []
+    parse_question(Fields("gift", _entry(question, line, answer_lines), problems), taxonomy)
+    unused = list(answer_lines)
+    issues = []
+    for problem in problems:
+        if problem.field == "feedback" and problem.line in unused:
+            number = unused.index(problem.line) + 1 + (len(answer_lines) - len(unused))
+            unused.remove(problem.line)
+            issues.append(GiftIssue(problem.line, _NO_FEEDBACK, {"number": number}))
+        else:
+            issues.append(_issue(problem, line, taxonomy))
+    return tuple(issues)
+
+
+_NO_FEEDBACK = N_("Answer %(number)s has no feedback (#…); Trainer shows feedback on every option.")
+_OPTION_COUNT = re.compile(r"needs (\d+) to (\d+) options, has (\d+)")
+_HINTS = {
+    "situation": N_("The question has no text."),
+    "prompt": N_("The question has no text."),
+    "explanation": N_("No explanation: add general feedback (####…) or feedback on the right "
+                      "answer."),
+    "dimension": N_("A scenario needs a dimension: put it under a $CATEGORY: that ends in a "
+                    "dimension key, or choose a lesson that has one."),
+    "market": N_("The market question of a scenario needs exactly the answers %(markets)s, one "
+                 "of them right."),
+}  # fmt: skip
+
+
+def _issue(problem: Problem, line: int, taxonomy: Taxonomy) -> GiftIssue:
+    """A problem of the content format as GIFT words it."""
+    if problem.field in _HINTS:
+        return GiftIssue(line, _HINTS[problem.field],
+                         {"markets": ", ".join(taxonomy.category_keys)}
+                         if problem.field == "market" else {})  # fmt: skip
+    if count := _OPTION_COUNT.search(problem.message):
+        low, high, has = count.groups()
+        return GiftIssue(
+            line, N_("This question needs %(low)s to %(high)s answers, not %(count)s."),
+            {"low": low, "high": high, "count": has},
         )  # fmt: skip
-    if approach.general_feedback and approach.general_feedback != explanation:
-        result.warnings.append(
-            GiftIssue(approach.line, N_("The general feedback of the approach question is not "
-                                        "kept: the market question's feedback explains the "
-                                        "scenario."))
-        )  # fmt: skip
-    prompt = approach.text
-    if prompt == market.text:
-        prompt = ""
-    elif prompt.startswith(market.text + "\n\n"):
-        prompt = prompt[len(market.text) + 2 :].strip()
-    return QuestionData(
-        key=key,
-        type="scenario",
-        difficulty=IMPORTED_DIFFICULTY,
-        explanation=explanation,
-        lesson=lesson,
-        dimension=dimension_of(market.category) or lesson_dimension,
-        market=_market(market),
-        situation=market.text,
-        prompt=prompt,
-        options=tuple(OptionData(a.text, a.feedback, a.correct) for a in approach.answers),
-    )
+    return GiftIssue(line, N_("%(field)s: %(message)s"),
+                     {"field": problem.field, "message": problem.message})  # fmt: skip
 
 
-def _plain(item: GiftQuestion, key: str, lesson: str) -> QuestionData:
-    if item.kind == "true_false":
-        right, wrong = item.feedback_right, item.feedback_wrong
-        options = (
-            OptionData(TRUE_FALSE_TEXTS[0], right if item.truth else wrong, bool(item.truth)),
-            OptionData(TRUE_FALSE_TEXTS[1], wrong if item.truth else right, not item.truth),
-        )
-        explanation = item.general_feedback or right
-    else:
-        options = tuple(OptionData(a.text, a.feedback, a.correct) for a in item.answers)
-        explanation = item.general_feedback or next(
-            (a.feedback for a in item.answers if a.correct), ""
-        )
-    return QuestionData(
-        key=key,
-        type=item.kind,
-        difficulty=IMPORTED_DIFFICULTY,
-        explanation=explanation,
-        lesson=lesson,
-        dimension=dimension_of(item.category),
-        prompt=item.text,
-        options=options,
-    )
+def _entry(question: QuestionData, line: int, answer_lines: list[int]) -> Mapping:
+    """The bank file entry of `question` as the YAML reader gives it: each mapping knows its
+    line (an option its answer's), and a value left empty is absent."""
+    fields = question_fields(question)
+    entry = _mapping({key: value for key, value in fields.items() if value not in (None, "")})
+    entry.line = line
+    options = entry.get("options") or []
+    for number, option in enumerate(options):
+        option.line = answer_lines[number] if number < len(answer_lines) else line
+    return entry
 
 
-def _market(market: GiftQuestion) -> str | None:
-    """The right answer of a scenario's market question, if it offers exactly B2B and B2C."""
-    texts = sorted(answer.text.upper() for answer in market.answers)
-    right = [answer.text.upper() for answer in market.answers if answer.correct]
-    return right[0] if texts == sorted(MARKETS) and len(right) == 1 else None
-
-
-def _check(line: int, question: QuestionData, answer_lines: list[int]) -> tuple[GiftIssue, ...]:
-    """What keeps `question` from meeting the content format; nothing if it does."""
-    errors: list[GiftIssue] = []
-    if not (question.situation if question.type == "scenario" else question.prompt):
-        errors.append(GiftIssue(line, N_("The question has no text.")))
-    if question.type == "scenario" and question.market is None:
-        errors.append(
-            GiftIssue(line, N_("The market question of a scenario needs exactly the two "
-                               "answers B2B and B2C."))
-        )  # fmt: skip
-    if question.type == "scenario" and not question.explanation:
-        errors.append(
-            GiftIssue(line, N_("No explanation: add general feedback (####…) or feedback on the "
-                               "right answer."))
-        )  # fmt: skip
-    if question.type == "scenario" and not question.dimension:
-        errors.append(
-            GiftIssue(line, N_("A scenario needs a dimension: put it under a $CATEGORY: that "
-                               "ends in a dimension key, or choose a lesson that has one."))
-        )  # fmt: skip
-    if question.type != "true_false":
-        low, high = (3, 4) if question.type == "scenario" else (2, 6)
-        if not low <= len(question.options) <= high:
-            errors.append(
-                GiftIssue(line, N_("This question needs %(low)s to %(high)s answers, not "
-                                   "%(count)s."),
-                          {"low": low, "high": high, "count": len(question.options)})
-            )  # fmt: skip
-        for number, option in enumerate(question.options, 1):
-            if question.type == "scenario" and not option.feedback:
-                at = answer_lines[number - 1] if number <= len(answer_lines) else line
-                errors.append(
-                    GiftIssue(at, N_("Answer %(number)s has no feedback (#…); Trainer shows "
-                                       "feedback on every option."), {"number": number})
-                )  # fmt: skip
-    if not errors:
-        # The content format's own rules, so that anything imported can be exported to files.
-        problems: list[Problem] = []
-        parse_question(Fields("gift", _mapping(question_fields(question), line), problems))
-        errors += [
-            GiftIssue(line, N_("%(field)s: %(message)s"),
-                      {"field": problem.field, "message": problem.message})
-            for problem in problems
-        ]  # fmt: skip
-    return tuple(errors)
-
-
-def _mapping(value: Any, line: int) -> Any:
+def _mapping(value: Any) -> Any:
     """Plain values as the YAML reader gives them: mappings that know their line."""
     if isinstance(value, dict):
-        mapping = Mapping({key: _mapping(item, line) for key, item in value.items()})
-        mapping.line, mapping.key_lines = line, {}
+        mapping = Mapping({key: _mapping(item) for key, item in value.items()})
+        mapping.line, mapping.key_lines = 1, {}
         return mapping
     if isinstance(value, list):
-        return [_mapping(item, line) for item in value]
+        return [_mapping(item) for item in value]
     return value

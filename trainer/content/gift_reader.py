@@ -204,7 +204,7 @@ def _read_answers(
         return "short_answer", {}
     feedback = [formatted(part, fmt)[0] for part in parts[1:]] + ["", ""]
     return replace(
-        question, kind="true_false", truth=TRUE_WORDS[word], feedback_wrong=feedback[0],
+        question, kind="truefalse", truth=TRUE_WORDS[word], feedback_wrong=feedback[0],
         feedback_right=feedback[1],
     )  # fmt: skip
 
@@ -245,7 +245,7 @@ def _multiple_choice(
     empty = next((n for n, answer in enumerate(answers, 1) if not answer.text), 0)
     if empty:
         return "empty_answer", {"number": empty}
-    return replace(question, kind="multiple_choice", answers=tuple(answers))
+    return replace(question, kind="multichoice", answers=tuple(answers))
 
 
 def _matching(chars: list[Char], line: int, result: GiftFile) -> Read:

@@ -54,7 +54,7 @@ def serialise_question(question: GiftQuestion) -> str:
     head += f"::{escape(question.title)}::" if question.title else ""
     head += f"[markdown]{escape(question.text)}"
     general = question.general_feedback and f"####{escape_text(question.general_feedback)}"
-    if question.kind == "true_false":
+    if question.kind == "truefalse":
         word = "TRUE" if question.truth else "FALSE"
         feedback = ""
         if question.feedback_wrong or question.feedback_right:

@@ -6,11 +6,12 @@ from trainer.content.bank import Parsed, parse_bank
 from trainer.content.crosscheck import check_bank
 from trainer.content.fields import SLUG, Fields
 from trainer.content.model import ContentError, CourseData, LessonData, Problem
+from trainer.content.taxonomy import check_lessons, parse_taxonomy
 from trainer.content.yamlfile import Mapping, YamlError, parse_yaml
-from trainer.dimensions import DIMENSION_KEYS
+from trainer.taxonomy import Taxonomy
 
 COURSE_FILE = "course.yaml"
-COURSE_FIELDS = {"slug", "title", "language", "description", "lint"}
+COURSE_FIELDS = {"slug", "title", "language", "description", "lint", "dimensions", "categories"}
 LESSON_FIELDS = {
     "title", "slug", "dimension", "position", "summary", "estimated_minutes", "status",
     "objectives", "takeaways",
@@ -33,6 +34,22 @@ def load_content(lessons_dir: Path, quizzes_dir: Path) -> list[CourseData]:
     if problems:
         raise ContentError(problems)
     return courses
+
+
+def load_taxonomy(course_dir: Path) -> Taxonomy:
+    """The taxonomy the course.yaml of `course_dir` declares (none if there is no such file)."""
+    path = course_dir / COURSE_FILE
+    if not path.exists():
+        return Taxonomy()
+    problems: list[Problem] = []
+    text = _read(path, course_dir, problems)
+    document = _parse(text, COURSE_FILE, problems) if text is not None else None
+    taxonomy = Taxonomy()
+    if isinstance(document, Mapping):
+        taxonomy = parse_taxonomy(Fields(str(path), document, problems))
+    if problems:
+        raise ContentError(problems)
+    return taxonomy
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -83,13 +100,15 @@ def _load_course(
     language = (fields.choice("language", ("pl", "en"), required=False) or "pl") if meta else "pl"
     description = fields.text("description", required=False) if meta else ""
     waivers = _lint_waivers(fields)
+    taxonomy = parse_taxonomy(fields) if meta else Taxonomy()
 
     lessons = [
         lesson
         for path in sorted(course_dir.glob("*.md"))
-        if (lesson := _load_lesson(path, root, problems)) is not None
+        if (lesson := _load_lesson(path, root, problems, taxonomy)) is not None
     ]
     _check_unique(lessons, problems)
+    check_lessons(taxonomy, {lesson.slug for lesson, _ in lessons}, shown, problems)
 
     bank = Parsed([], [])
     for path in sorted([*quiz_dir.glob("*.yaml"), *quiz_dir.glob("*.yml")]):
@@ -97,10 +116,10 @@ def _load_course(
         if text is not None:
             document = _parse(text, _shown(path, root), problems)
             if document is not None:
-                parsed = parse_bank(_shown(path, root), document, problems)
+                parsed = parse_bank(_shown(path, root), document, problems, taxonomy)
                 bank.questions += parsed.questions
                 bank.quizzes += parsed.quizzes
-    check_bank(bank, {lesson.slug: lesson for lesson, _ in lessons}, problems)
+    check_bank(bank, {lesson.slug: lesson for lesson, _ in lessons}, problems, taxonomy)
     keys = {question.key for question, _ in bank.questions}
     for key in waivers.keys() - keys:
         fields.problem("lint", f"no question with id {key!r} in this course")
@@ -114,6 +133,7 @@ def _load_course(
         quizzes=tuple(sorted((quiz for quiz, _ in bank.quizzes), key=lambda q: q.position)),
         source=f"{shown}:1",
         lint=waivers,
+        taxonomy=taxonomy,
     )
 
 
@@ -137,7 +157,7 @@ def _lint_waivers(fields: Fields) -> dict[str, dict[str, str]]:
 
 
 def _load_lesson(
-    path: Path, root: Path, problems: list[Problem]
+    path: Path, root: Path, problems: list[Problem], taxonomy: Taxonomy
 ) -> tuple[LessonData, Fields] | None:
     shown = _shown(path, root)
     text = _read(path, root, problems)
@@ -162,7 +182,7 @@ def _load_lesson(
         summary=fields.text("summary"),
         estimated_minutes=fields.integer("estimated_minutes", 1, 240, default=5) or 5,
         body=body.strip() + "\n",
-        dimension=fields.choice("dimension", DIMENSION_KEYS, required=False),
+        dimension=fields.choice("dimension", taxonomy.dimension_keys, required=False),
         status=fields.choice("status", ("draft", "published"), required=False) or "published",
         objectives=fields.string_list("objectives"),
         takeaways=fields.string_list("takeaways"),

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from trainer.taxonomy import Taxonomy
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -108,6 +110,7 @@ class CourseData:
     source: str = field(default="", compare=False)
     # Item-quality checks waived on purpose: question id -> {check: reason}.
     lint: dict[str, dict[str, str]] = field(default_factory=dict)
+    taxonomy: Taxonomy = field(default_factory=Taxonomy)
 
     def pool(self, quiz: QuizData) -> list[QuestionData]:
         """The questions a quiz draws from, in bank order."""

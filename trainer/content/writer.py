@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from trainer.content.model import CourseData, LessonData, QuestionData, QuizData
+from trainer.quiz.types import question_type
 
 # Folded (`>`) lines fit in this many characters, indentation included.
 WIDTH = 95
@@ -50,6 +51,10 @@ def course_yaml(course: CourseData) -> str:
     fields["language"] = course.language
     if course.description:
         fields["description"] = course.description
+    taxonomy = course.taxonomy.to_json()
+    for name in ("dimensions", "categories"):
+        if taxonomy[name]:
+            fields[name] = taxonomy[name]
     if course.lint:
         fields["lint"] = {key: dict(checks) for key, checks in sorted(course.lint.items())}
     return "".join(_mapping(fields, 0))
@@ -115,27 +120,11 @@ def question_fields(question: QuestionData) -> dict[str, Any]:
     if question.dimension:
         fields["dimension"] = question.dimension
     fields["difficulty"] = question.difficulty
-    if question.type == "scenario":
-        fields["market"] = question.market
+    head, body = question_type(question.type).yaml(question)
+    fields |= head
     if question.signals != "clear":
         fields["signals"] = question.signals
-    if question.type == "scenario":
-        fields["situation"] = question.situation
-    if question.prompt:
-        fields["prompt"] = question.prompt
-    if question.type == "true_false":
-        true, false = (*question.options, None, None)[:2]
-        fields["answer"] = bool(true and true.correct)
-        if true and true.feedback:
-            fields["feedback_true"] = true.feedback
-        if false and false.feedback:
-            fields["feedback_false"] = false.feedback
-    else:
-        fields["options"] = [
-            {"text": option.text, **({"correct": True} if option.correct else {}),
-             "feedback": option.feedback}
-            for option in question.options
-        ]  # fmt: skip
+    fields |= body
     fields["explanation"] = question.explanation
     fields["lesson"] = question.lesson + (f"#{question.anchor}" if question.anchor else "")
     return fields

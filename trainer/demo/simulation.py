@@ -16,6 +16,7 @@ from trainer.models import Lesson, Question, Quiz
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.leitner import next_review
 from trainer.quiz.types import question_type
+from trainer.taxonomy import Taxonomy
 
 HISTORY_DAYS = 90
 NEVER_STARTED = 0.12  # share of learners who never open a course
@@ -56,6 +57,8 @@ class QuestionFacts:
     difficulty: int
     signals: str
     options: tuple[OptionFacts, ...]
+    details: dict[str, Any]
+    taxonomy: Taxonomy
 
     @classmethod
     def of(cls, question: Question) -> "QuestionFacts":
@@ -63,7 +66,8 @@ class QuestionFacts:
         options = tuple(OptionFacts(o.id, o.is_correct) for o in question.options)
         return cls(
             question.id, question.type, question.market, question.dimension,
-            question.difficulty, question.signals, options,
+            question.difficulty, question.signals, options, question.details or {},
+            question.course.taxonomy,
         )  # fmt: skip
 
 
@@ -251,26 +255,22 @@ class Simulation:
         answered = len(drawn) if finish else rng.randint(0, len(drawn) - 1)
         t, score, max_score, items = started, 0, 0, []
         for position, question in enumerate(drawn, 1):
-            kind = question_type(question)  # type: ignore[arg-type]
-            order = [option.id for option in question.options]
-            if kind.shuffle_options:
-                rng.shuffle(order)
-            item = {
-                "question_id": question.id, "position": position, "option_order": order,
-                "market_answer": None, "chosen_option_id": None, "answered_at": None,
-                "market_correct": None, "option_correct": None, "points": None,
+            kind = question_type(question.type)
+            item: dict[str, Any] = {
+                "question_id": question.id, "position": position,
+                "option_order": kind.option_order(question, rng), "answer": {},
+                "answered_at": None, "result": {}, "points": None, "max_points": None,
             }  # fmt: skip
             if position <= answered:
                 t = min(t + timedelta(seconds=rng.uniform(20, 150)), started + limit)
-                item["market_answer"], item["chosen_option_id"] = self._answer(learner, question)
+                item["answer"] = self._answer(learner, question)
                 item["answered_at"] = t
             if finish:
-                grade = kind.grade(question, item["market_answer"], item["chosen_option_id"])  # type: ignore[arg-type]
-                item.update(market_correct=grade.market_correct,
-                            option_correct=grade.option_correct, points=grade.points)  # fmt: skip
+                grade = kind.grade(question, item["answer"])
+                item.update(result=grade.result, points=grade.points, max_points=grade.max_points)
                 score += grade.points
-                max_score += kind.max_points
-                if grade.points < kind.max_points:
+                max_score += grade.max_points
+                if not grade.full:
                     learner.queue[question.id] = t  # as practice.enqueue: box 1, due now
             items.append(item)
         percent = round(100 * score / max_score, 1) if max_score else 0.0
@@ -285,23 +285,18 @@ class Simulation:
         rows.items.append(items)
         return t, percent, passed
 
-    def _answer(self, learner: Learner, question: QuestionFacts) -> tuple[str | None, int | None]:
-        """Market and option chosen: right with a probability from ability against difficulty."""
+    def _answer(self, learner: Learner, question: QuestionFacts) -> dict[str, Any]:
+        """An answer whose steps are right with a probability from ability against difficulty
+        (recognising the market is easier than choosing the approach)."""
         rng = learner.rng
         gap = self._gap(learner, question)
-        market = None
-        if question_type(question).has_market_step:  # type: ignore[arg-type]
-            right = rng.random() < _sigmoid(gap + MARKET_EASE)
-            market = question.market if right else ("B2C" if question.market == "B2B" else "B2B")
-        correct = [option.id for option in question.options if option.is_correct]
-        wrong = [option.id for option in question.options if not option.is_correct]
-        if not wrong or rng.random() < _sigmoid(gap + APPROACH_EASE):
-            return market, rng.choice(correct) if correct else None
-        tempting = int(
-            self.traits[question.id][1] * len(wrong)
-        )  # the wrong option this question lures people to
-        weights = [3 if index == tempting else 1 for index in range(len(wrong))]
-        return market, rng.choices(wrong, weights)[0]
+        ease = {"market": MARKET_EASE}
+
+        def right(step: str) -> bool:
+            return rng.random() < _sigmoid(gap + ease.get(step, APPROACH_EASE))
+
+        lure = self.traits[question.id][1]  # the wrong answer this question tempts people to
+        return question_type(question.type).simulate(question, rng, right, question.taxonomy, lure)
 
     def _gap(self, learner: Learner, question: QuestionFacts) -> float:
         """Ability minus the question's difficulty: 0 means an even chance (before ease)."""

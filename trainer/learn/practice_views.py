@@ -2,11 +2,12 @@
 
 import random
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainer.extensions import db
-from trainer.learn.forms import PracticeForm
+from trainer.forms import EmptyForm
 from trainer.learning import practice
 from trainer.models import PracticeItem
 from trainer.quiz.types import question_type
@@ -14,11 +15,13 @@ from trainer.quiz.types import question_type
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
 
-def _form(item: PracticeItem, shuffle: bool) -> PracticeForm:
-    options = [(option.id, option.text) for option in item.question.options]
-    if shuffle and question_type(item.question).shuffle_options:
-        random.SystemRandom().shuffle(options)
-    return PracticeForm(options, with_market=question_type(item.question).has_market_step)
+def _page(item: PracticeItem | None, order: list[int], errors: dict[str, str]) -> str:
+    due, queued = practice.queue_size(current_user.id)
+    return render_template(
+        "learn/practice.html", item=item, due=due, queued=queued, form=EmptyForm(),
+        kind=question_type(item.question.type) if item else None, order=order,
+        answer={}, errors=errors,
+    )  # fmt: skip
 
 
 @bp.get("/")
@@ -26,15 +29,10 @@ def _form(item: PracticeItem, shuffle: bool) -> PracticeForm:
 def next_item() -> str:
     """The question due now, or word that nothing is due."""
     item = practice.next_due(current_user.id)
-    due, queued = practice.queue_size(current_user.id)
-    return render_template(
-        "learn/practice.html",
-        item=item,
-        form=_form(item, shuffle=True) if item else None,
-        due=due,
-        queued=queued,
-        kind=question_type(item.question) if item else None,
-    )
+    order = []
+    if item:
+        order = question_type(item.question.type).option_order(item.question, random.SystemRandom())
+    return _page(item, order, {})
 
 
 @bp.post("/<int:item_id>")
@@ -44,25 +42,20 @@ def answer(item_id: int) -> tuple[str, int] | str:
     item = db.session.get(PracticeItem, item_id)
     if item is None or item.user_id != current_user.id:
         abort(404)
-    kind = question_type(item.question)
-    form = _form(item, shuffle=False)
-    if not form.validate_on_submit():
-        due, queued = practice.queue_size(current_user.id)
-        return render_template(
-            "learn/practice.html", item=item, form=form, due=due, queued=queued, kind=kind
-        ), 400
-    market = form.market.data if kind.has_market_step else None
-    grade = kind.grade(item.question, market, form.option.data)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     question = item.question
-    correct = grade.points == kind.max_points
-    mastered = practice.record_review(item, correct)
+    grade, answer = practice.check_answer(question, request.form)
+    if grade is None:
+        messages = {
+            "missing": _("Choose one of the answers."),
+            "invalid": _("That answer is not one of the options. Please choose again."),
+        }
+        errors = {step: messages[reason] for step, reason in answer.items()}
+        return _page(item, [option.id for option in question.options], errors), 400
+    mastered = practice.record_review(item, grade.full)
     db.session.commit()
     return render_template(
-        "learn/practice_feedback.html",
-        question=question,
-        kind=kind,
-        market=market,
-        chosen=form.option.data,
-        correct=correct,
-        mastered=mastered,
-    )
+        "learn/practice_feedback.html", question=question, kind=question_type(question.type),
+        answer=answer, result=grade.result, correct=grade.full, mastered=mastered,
+    )  # fmt: skip

@@ -17,11 +17,10 @@ from werkzeug.wrappers import Response
 
 from trainer.extensions import db
 from trainer.forms import EmptyForm
-from trainer.learn.forms import MarketForm, OptionForm
 from trainer.learning import attempts
 from trainer.learning.attempts import AttemptRefused
 from trainer.models import Attempt, AttemptItem, Quiz
-from trainer.quiz.types import question_type
+from trainer.quiz.types import TYPES, question_type
 
 bp = Blueprint("quiz", __name__)
 
@@ -113,26 +112,17 @@ def item(attempt_id: int, position: int) -> Response | str:
 
 
 def _render_item(
-    attempt: Attempt,
-    current: AttemptItem,
-    market_form: MarketForm | None = None,
-    option_form: OptionForm | None = None,
-    status: int = 200,
+    attempt: Attempt, current: AttemptItem, errors: dict[str, str] | None = None, status: int = 200
 ) -> tuple[str, int]:
-    kind = question_type(current.question)
-    options = {option.id: option.text for option in current.question.options}
     return render_template(
         "learn/quiz_item.html",
         attempt=attempt,
         item=current,
-        kind=kind,
-        market_form=market_form or MarketForm(market=current.market_answer),
-        option_form=option_form
-        or OptionForm(
-            [(option_id, options[option_id]) for option_id in current.option_order],
-            option=current.chosen_option_id,
-        ),
+        kind=question_type(current.question.type),
+        answer=current.answer or {},
+        errors=errors or {},
         deadline=attempts.deadline(attempt),
+        answered=attempts.is_answered,
     ), status
 
 
@@ -140,10 +130,12 @@ def _saved(attempt: Attempt, current: AttemptItem, step: str) -> Response:
     """After saving: JSON for the page's script, else the next place to go."""
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(saved=True, step=step)
-    if step == "market":
+        return jsonify(saved=True, step=step, complete=attempts.is_answered(current))
+    if not attempts.is_answered(current):
         here = url_for("quiz.item", attempt_id=attempt.id, position=current.position)
-        return redirect(f"{here}#step-2")
+        steps = [s.key for s in question_type(current.question.type).steps]
+        following = steps.index(step) + 2 if step in steps else 1
+        return redirect(f"{here}#step-{following}")
     if current.position < len(attempt.items):
         return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position + 1))
     return redirect(url_for("quiz.review", attempt_id=attempt.id))
@@ -168,41 +160,28 @@ def _closed(attempt: Attempt, current: AttemptItem) -> Response | None:
     return None
 
 
-@bp.post("/attempts/<int:attempt_id>/items/<int:position>/market")
+@bp.post("/attempts/<int:attempt_id>/items/<int:position>/<step>")
 @login_required
-def save_market(attempt_id: int, position: int) -> Response | tuple[str, int]:
-    """Save step 1."""
+def save_step(attempt_id: int, position: int, step: str) -> Response | tuple[str, int]:
+    """Save one step of an item (a scenario's `market`, any choice's `option`, …)."""
     attempt = _own_attempt(attempt_id)
     current = _item(attempt, position)
+    if step not in {s.key for s in question_type(current.question.type).steps}:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     if (closed := _closed(attempt, current)) is not None:
         return closed
-    form = MarketForm()
-    if not form.validate_on_submit():
-        return _render_item(attempt, current, market_form=form, status=400)
+    value = request.form.get(step, "")
+    if not value:
+        return _render_item(attempt, current, {step: _("Choose one of the answers.")}, 400)
     try:
-        attempts.save_market(attempt, current, form.market.data or "")
+        attempts.save_answer(attempt, current, step, value)
     except AttemptRefused as refused:
+        if refused.reason == "invalid_answer":
+            return _render_item(attempt, current, {step: refusal_message(refused)}, 400)
         return _refused(attempt, current, refused)
-    return _saved(attempt, current, "market")
-
-
-@bp.post("/attempts/<int:attempt_id>/items/<int:position>/option")
-@login_required
-def save_option(attempt_id: int, position: int) -> Response | tuple[str, int]:
-    """Save step 2 (or the single step of a plain question)."""
-    attempt = _own_attempt(attempt_id)
-    current = _item(attempt, position)
-    if (closed := _closed(attempt, current)) is not None:
-        return closed
-    options = {option.id: option.text for option in current.question.options}
-    form = OptionForm([(option_id, options[option_id]) for option_id in current.option_order])
-    if not form.validate_on_submit():
-        return _render_item(attempt, current, option_form=form, status=400)
-    try:
-        attempts.save_option(attempt, current, form.option.data)
-    except AttemptRefused as refused:
-        return _refused(attempt, current, refused)
-    return _saved(attempt, current, "option")
+    return _saved(attempt, current, step)
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -216,7 +195,8 @@ def review(attempt_id: int) -> Response | str:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     return render_template(
         "learn/quiz_review.html", attempt=attempt, form=EmptyForm(),
-        deadline=attempts.deadline(attempt), question_type=question_type,
+        deadline=attempts.deadline(attempt),
+        unanswered=[item for item in attempt.items if not attempts.is_answered(item)],
     )  # fmt: skip
 
 
@@ -241,4 +221,4 @@ def result(attempt_id: int) -> Response | str:
         db.session.commit()
     if attempt.status != "graded":
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
-    return render_template("learn/quiz_result.html", attempt=attempt, question_type=question_type)
+    return render_template("learn/quiz_result.html", attempt=attempt, types=TYPES)

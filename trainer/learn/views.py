@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from trainer.content.markdown import heading_ids, render_markdown
-from trainer.dimensions import DIMENSIONS
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.learning import catalogue, practice, progress
@@ -14,7 +13,6 @@ from trainer.models import Course, Lesson, Quiz
 from trainer.people import assignments
 
 bp = Blueprint("learn", __name__)
-DIMENSION_HEADINGS = {dimension.key: dimension.heading for dimension in DIMENSIONS}
 
 
 @bp.get("/")
@@ -63,7 +61,6 @@ def course(slug: str) -> str:
         status=progress.course_status(current_user.id, found),
         checks={quiz.lesson_id: quiz for quiz in quizzes if not quiz.is_final},
         finals=[quiz for quiz in quizzes if quiz.is_final],
-        dimensions=DIMENSION_HEADINGS,
     )
 
 
@@ -85,7 +82,7 @@ def lesson(slug: str, lesson_slug: str) -> str:
         lesson=current,
         body=render_markdown(current.body),
         contents=[(anchor, title) for anchor, title in heading_ids(current.body)],
-        dimension=DIMENSION_HEADINGS.get(current.dimension or ""),
+        dimension=found.taxonomy.dimension(current.dimension),
         done=record.completed_at is not None,
         check=check,
         previous=lessons[index - 1] if index > 0 else None,

@@ -12,7 +12,7 @@ from trainer.learning import practice, progress
 from trainer.models import Attempt, AttemptItem, Question, Quiz
 from trainer.models.types import utcnow
 from trainer.quiz.drawing import draw_questions
-from trainer.quiz.types import question_type
+from trainer.quiz.types import InvalidAnswer, question_type
 
 
 class AttemptRefused(Exception):
@@ -76,11 +76,9 @@ def start_attempt(user_id: int, quiz: Quiz, rng: random.Random | None = None) ->
     questions = draw_questions(pool, quiz.items_per_attempt, quiz.draw_rules, rng)
     attempt = Attempt(user_id=user_id, quiz_id=quiz.id)
     for position, question in enumerate(questions, 1):
-        option_ids = [option.id for option in question.options]
-        if question_type(question).shuffle_options:
-            rng.shuffle(option_ids)
+        order = question_type(question.type).option_order(question, rng)
         attempt.items.append(
-            AttemptItem(question_id=question.id, position=position, option_order=option_ids)
+            AttemptItem(question_id=question.id, position=position, option_order=order)
         )
     try:
         with db.session.begin_nested():
@@ -117,22 +115,17 @@ def _open_item(attempt: Attempt, item: AttemptItem) -> None:
         raise AttemptRefused("not_in_attempt")
 
 
-def save_market(attempt: Attempt, item: AttemptItem, market: str) -> None:
-    """Save step 1 of a scenario: the market the learner recognised."""
+def save_answer(attempt: Attempt, item: AttemptItem, step: str, value: str) -> None:
+    """Save one step of an item's answer; its question's type says what it accepts."""
     _open_item(attempt, item)
-    if not question_type(item.question).has_market_step or market not in ("B2B", "B2C"):
-        raise AttemptRefused("invalid_answer")
-    item.market_answer = market
-    item.answered_at = utcnow()
-    db.session.flush()
-
-
-def save_option(attempt: Attempt, item: AttemptItem, option_id: int) -> None:
-    """Save the chosen option; only options drawn for this item are accepted."""
-    _open_item(attempt, item)
-    if option_id not in item.option_order:
-        raise AttemptRefused("invalid_answer")
-    item.chosen_option_id = option_id
+    question = item.question
+    try:
+        answer = question_type(question.type).accept(
+            question, item.answer or {}, step, value, question.course.taxonomy
+        )
+    except InvalidAnswer:
+        raise AttemptRefused("invalid_answer") from None
+    item.answer = answer
     item.answered_at = utcnow()
     db.session.flush()
 
@@ -151,14 +144,11 @@ def submit(attempt: Attempt) -> Attempt:
     score = max_score = 0
     wrong: list[Question] = []
     for item in attempt.items:
-        kind = question_type(item.question)
-        grade = kind.grade(item.question, item.market_answer, item.chosen_option_id)
-        item.market_correct = grade.market_correct
-        item.option_correct = grade.option_correct
-        item.points = grade.points
+        grade = question_type(item.question.type).grade(item.question, item.answer or {})
+        item.result, item.points, item.max_points = grade.result, grade.points, grade.max_points
         score += grade.points
-        max_score += kind.max_points
-        if grade.points < kind.max_points:
+        max_score += grade.max_points
+        if not grade.full:
             wrong.append(item.question)
     attempt.score = score
     attempt.max_score = max_score
@@ -174,8 +164,11 @@ def submit(attempt: Attempt) -> Attempt:
 def first_open_position(attempt: Attempt) -> int:
     """The first item still missing an answer (or the last one), to resume at."""
     for item in attempt.items:
-        if item.chosen_option_id is None or (
-            question_type(item.question).has_market_step and item.market_answer is None
-        ):
+        if not is_answered(item):
             return item.position
     return len(attempt.items)
+
+
+def is_answered(item: AttemptItem) -> bool:
+    """Whether every step of the item has an answer."""
+    return question_type(item.question.type).is_complete(item.question, item.answer or {})

@@ -1,6 +1,7 @@
 """The practice queue: questions answered wrong come back until answered right."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import func
 
@@ -8,6 +9,7 @@ from trainer.extensions import db
 from trainer.models import PracticeItem, Question
 from trainer.models.types import utcnow
 from trainer.quiz.leitner import next_review
+from trainer.quiz.types import Grade, InvalidAnswer, question_type
 
 
 def enqueue(user_id: int, questions: Iterable[Question]) -> None:
@@ -66,3 +68,26 @@ def record_review(item: PracticeItem, correct: bool) -> bool:
     item.box, item.due_at = box, due
     db.session.flush()
     return False
+
+
+def check_answer(question: Question, values: Mapping[str, str]) -> tuple[Grade | None, dict]:
+    """Grade a practice answer given all at once, step by step as the question's type takes it.
+
+    Returns the grade and the answer, or None and an error key per step (`missing`,
+    `invalid`) when a step is unanswered or not acceptable.
+    """
+    kind = question_type(question.type)
+    answer: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for step in kind.steps:
+        value = values.get(step.key, "")
+        if not value:
+            errors[step.key] = "missing"
+            continue
+        try:
+            answer = kind.accept(question, answer, step.key, value, question.course.taxonomy)
+        except InvalidAnswer:
+            errors[step.key] = "invalid"
+    if errors:
+        return None, errors
+    return kind.grade(question, answer), answer

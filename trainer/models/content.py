@@ -7,12 +7,11 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.dimensions import DIMENSION_KEYS, MARKETS
 from trainer.extensions import db
 from trainer.models.types import UTCDateTime, one_of, utcnow
+from trainer.taxonomy import Taxonomy
 
 LESSON_STATUSES: tuple[str, ...] = ("draft", "published", "retired")
-QUESTION_TYPES: tuple[str, ...] = ("scenario", "multiple_choice", "true_false")
 QUESTION_STATUSES: tuple[str, ...] = ("active", "retired")
 QUIZ_STATUSES: tuple[str, ...] = QUESTION_STATUSES
 
@@ -45,12 +44,19 @@ class Course(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # Item-quality checks waived on purpose, as course.yaml's `lint` says.
     lint_waivers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The course's dimensions and classification categories (`Taxonomy.to_json`).
+    taxonomy_data: Mapped[dict[str, Any]] = mapped_column("taxonomy", JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     lessons: Mapped[list["Lesson"]] = relationship(
         back_populates="course", order_by="Lesson.position"
     )
     quizzes: Mapped[list["Quiz"]] = relationship(back_populates="course", order_by="Quiz.position")
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The dimensions and categories the course's content is tagged with."""
+        return Taxonomy.from_json(self.taxonomy_data)
 
 
 class Lesson(FileTracked, db.Model):
@@ -60,7 +66,6 @@ class Lesson(FileTracked, db.Model):
     __table_args__ = (
         UniqueConstraint("course_id", "slug"),
         CheckConstraint(one_of("status", LESSON_STATUSES), name="status"),
-        CheckConstraint(one_of("dimension", DIMENSION_KEYS), name="dimension"),
         CheckConstraint("estimated_minutes > 0", name="estimated_minutes"),
     )
 
@@ -84,18 +89,13 @@ class Lesson(FileTracked, db.Model):
 
 
 class Question(FileTracked, db.Model):
-    """A question of a course's bank: a two-step scenario, multiple choice or true/false."""
+    """A question of a course's bank, of one of the types in `trainer.quiz.types`."""
 
     __tablename__ = "question"
     __table_args__ = (
         UniqueConstraint("course_id", "key"),
-        CheckConstraint(one_of("type", QUESTION_TYPES), name="type"),
         CheckConstraint(one_of("status", QUESTION_STATUSES), name="status"),
-        CheckConstraint(one_of("dimension", DIMENSION_KEYS), name="dimension"),
-        CheckConstraint(one_of("market", MARKETS), name="market"),
         CheckConstraint("difficulty BETWEEN 1 AND 3", name="difficulty"),
-        # A scenario always knows its market; the plain types never have one.
-        CheckConstraint("(type = 'scenario') = (market IS NOT NULL)", name="market_for_scenarios"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,6 +112,8 @@ class Question(FileTracked, db.Model):
     explanation: Mapped[str] = mapped_column(Text, default="")
     lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="SET NULL"))
     lesson_anchor: Mapped[str | None] = mapped_column(String(100))
+    # What the question's type keeps beyond the columns (a dialogue: its turns).
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
     # Bumped by every save, so an editor can tell that someone else saved in between.
     version: Mapped[int] = mapped_column(default=1)

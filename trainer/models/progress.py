@@ -6,9 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.dimensions import MARKETS
 from trainer.extensions import db
-from trainer.models.content import Course, Lesson, Question, QuestionOption, Quiz
+from trainer.models.content import Course, Lesson, Question, Quiz
 from trainer.models.types import UTCDateTime, one_of, utcnow
 from trainer.models.user import User
 
@@ -68,13 +67,16 @@ class Attempt(db.Model):
 
 
 class AttemptItem(db.Model):
-    """One drawn question of an attempt: its fixed option order, the answers and the points."""
+    """One drawn question of an attempt: its fixed option order, the answer and the grade.
+
+    The answer and the per-step result are JSON whose shape the question's type defines
+    (a scenario: `{"market": "B2B", "option": 12}` and `{"market": true, "option": false}`).
+    """
 
     __tablename__ = "attempt_item"
     __table_args__ = (
         UniqueConstraint("attempt_id", "position"),
         UniqueConstraint("attempt_id", "question_id"),
-        CheckConstraint(one_of("market_answer", MARKETS), name="market_answer"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,18 +85,15 @@ class AttemptItem(db.Model):
     position: Mapped[int]
     # Option ids in the shuffled order the learner sees, fixed when the attempt starts.
     option_order: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    market_answer: Mapped[str | None] = mapped_column(String(3))
-    chosen_option_id: Mapped[int | None] = mapped_column(
-        ForeignKey("question_option.id", ondelete="SET NULL")
-    )
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    market_correct: Mapped[bool | None]
-    option_correct: Mapped[bool | None]
+    # Set by grading: each step right or not, the points and the most the item could score.
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     points: Mapped[int | None]
+    max_points: Mapped[int | None]
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
     question: Mapped[Question] = relationship()
-    chosen_option: Mapped[QuestionOption | None] = relationship()
 
 
 class CourseCompletion(db.Model):

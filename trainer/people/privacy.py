@@ -112,7 +112,6 @@ def _attempts(user_id: int) -> list[dict[str, Any]]:
         .options(
             selectinload(Attempt.quiz).selectinload(Quiz.course),
             selectinload(Attempt.items).selectinload(AttemptItem.question),
-            selectinload(Attempt.items).selectinload(AttemptItem.chosen_option),
         )
         .order_by(Attempt.started_at, Attempt.id)
     ).scalars()
@@ -124,14 +123,22 @@ def _attempts(user_id: int) -> list[dict[str, Any]]:
          "passed": attempt.passed,
          "answers": [
              {"position": item.position, "question": item.question.key,
-              "market_answer": item.market_answer,
-              "chosen_option": item.chosen_option.text if item.chosen_option else None,
-              "market_correct": item.market_correct, "option_correct": item.option_correct,
-              "points": item.points, "answered_at": _when(item.answered_at)}
+              "answer": _answer_texts(item), "result": item.result or {},
+              "points": item.points, "max_points": item.max_points,
+              "answered_at": _when(item.answered_at)}
              for item in attempt.items
          ]}
         for attempt in attempts
     ]  # fmt: skip
+
+
+def _answer_texts(item: AttemptItem) -> dict[str, Any]:
+    """The item's answer as the learner saw it: a chosen option by its text, not its id."""
+    texts = {option.id: option.text for option in item.question.options}
+    answer = dict(item.answer or {})
+    if "option" in answer:
+        answer["option"] = texts.get(answer["option"])
+    return answer
 
 
 def is_erased(user: User) -> bool:

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import ColumnElement, and_, case, func
 
 from trainer.content.writer import natural_key
 from trainer.extensions import db
 from trainer.models import Attempt, AttemptItem, Course, Question, Quiz, QuizQuestion, User
 from trainer.people import audit
-from trainer.quiz.types import QUESTION_TYPES
+from trainer.quiz.types import question_type
 from trainer.reporting.exports import formula_safe
 
 GROUP_SHARE = 0.27
@@ -108,18 +108,22 @@ def analyse_quiz(quiz: Quiz) -> QuizAnalysis:
     )
     in_top, in_bottom = ranked.c.top <= size, ranked.c.bottom <= size
     points = func.coalesce(AttemptItem.points, 0)
+    most = func.coalesce(AttemptItem.max_points, 0)
     figures = {
         row.question_id: row
         for row in db.session.execute(
             db.select(
                 AttemptItem.question_id,
                 func.count().label("n"),
-                func.count(case((AttemptItem.market_correct.is_(True), 1))).label("market"),
-                func.count(case((AttemptItem.option_correct.is_(True), 1))).label("approach"),
+                func.count(case((_right("market"), 1))).label("market"),
+                func.count(case((_right("option"), 1))).label("option"),
+                func.count(case((_right("ending"), 1))).label("ending"),
                 func.count(case((in_top, 1))).label("top_n"),
                 func.sum(case((in_top, points), else_=0)).label("top_points"),
+                func.sum(case((in_top, most), else_=0)).label("top_most"),
                 func.count(case((in_bottom, 1))).label("bottom_n"),
                 func.sum(case((in_bottom, points), else_=0)).label("bottom_points"),
+                func.sum(case((in_bottom, most), else_=0)).label("bottom_most"),
             )
             .join(ranked, ranked.c.attempt_id == AttemptItem.attempt_id)
             .group_by(AttemptItem.question_id)
@@ -137,19 +141,25 @@ def analyse_quiz(quiz: Quiz) -> QuizAnalysis:
     return QuizAnalysis(quiz, total, size, sort_items(items, "question"))
 
 
+def _right(step: str) -> ColumnElement[bool]:
+    """Whether an item's grade says `step` was right (false where the type has no such step)."""
+    return AttemptItem.result[step].as_boolean().is_(True)
+
+
 def _wrong_choices(quiz: Quiz) -> dict[int, tuple[int, int]]:
     """The most chosen wrong option of each question: (option id, times chosen)."""
+    chosen = AttemptItem.answer["option"].as_integer()
     rows = db.session.execute(
-        db.select(AttemptItem.question_id, AttemptItem.chosen_option_id, func.count())
+        db.select(AttemptItem.question_id, chosen, func.count())
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .where(
             Attempt.quiz_id == quiz.id,
             Attempt.status == "graded",
-            AttemptItem.option_correct.is_(False),
-            AttemptItem.chosen_option_id.is_not(None),
+            AttemptItem.result["option"].as_boolean().is_(False),
+            chosen.is_not(None),
         )
-        .group_by(AttemptItem.question_id, AttemptItem.chosen_option_id)
-        .order_by(AttemptItem.question_id, func.count().desc(), AttemptItem.chosen_option_id)
+        .group_by(AttemptItem.question_id, chosen)
+        .order_by(AttemptItem.question_id, func.count().desc(), chosen)
     ).all()
     most: dict[int, tuple[int, int]] = {}
     for question_id, option_id, count in rows:
@@ -162,12 +172,13 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def _stats(question: Question, row: Any, wrong: dict[int, tuple[int, int]]) -> ItemStats:
-    kind = QUESTION_TYPES[question.type]
+    steps = [step.key for step in question_type(question.type).steps]
     n = row.n if row else 0
-    market = _share(row.market, n) if row and kind.has_market_step else None
-    approach = _share(row.approach, n) if row else None
-    top = _share(row.top_points, row.top_n * kind.max_points) if row else None
-    bottom = _share(row.bottom_points, row.bottom_n * kind.max_points) if row else None
+    market = _share(row.market, n) if row and "market" in steps else None
+    # The approach: the step that decides the outcome, the last one.
+    approach = _share(getattr(row, steps[-1]), n) if row else None
+    top = _share(row.top_points, row.top_most) if row else None
+    bottom = _share(row.bottom_points, row.bottom_most) if row else None
     discrimination = top - bottom if top is not None and bottom is not None else None
     option_id, times = wrong.get(question.id, (None, 0))
     option = next((o for o in question.options if o.id == option_id), None)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, func, or_
+from sqlalchemy import ColumnElement, Select, and_, func
 
 from trainer.extensions import db
 from trainer.models import (
@@ -100,17 +100,14 @@ def _lessons() -> _Query:
 def _answers() -> _Query:
     query = (
         db.select(AttemptItem.id, AttemptItem.attempt_id, AttemptItem.question_id,
-                  AttemptItem.market_answer, AttemptItem.chosen_option_id, AttemptItem.points,
+                  AttemptItem.answer, AttemptItem.points, AttemptItem.max_points,
                   func.coalesce(AttemptItem.answered_at, Attempt.submitted_at).label("answered_at"),
                   *_LEARNER, Quiz.slug.label("quiz_slug"))
         .join(Attempt, AttemptItem.attempt_id == Attempt.id)
         .join(User, Attempt.user_id == User.id)
         .join(Quiz, Attempt.quiz_id == Quiz.id)
         .join(Course, Quiz.course_id == Course.id)
-        .where(
-            Attempt.status == "graded",
-            or_(AttemptItem.market_answer.is_not(None), AttemptItem.chosen_option_id.is_not(None)),
-        )
+        .where(Attempt.status == "graded", AttemptItem.answered_at.is_not(None))
     )  # fmt: skip
     # An answer becomes a statement when its attempt is graded: that is when it is recorded.
     return query, Attempt.submitted_at, AttemptItem.id

@@ -1,9 +1,9 @@
 """Rows of learner records turned into xAPI 1.0.3 statements (see xapi.py for the stream).
 
-A scenario item is ONE `choice` interaction whose response holds both steps, delimited as
-xAPI delimits a multiple choice: `B2B[,]option-12` (the market, then the approach); its
-correct pattern is the right market and the right option in the same form. Other questions
-answer with one choice, `option-12`.
+An answered item is the interaction its question's type describes (`QuestionType.xapi`): a
+scenario is ONE `choice` interaction whose response holds both steps, delimited as xAPI
+delimits a multiple choice: `B2B[,]option-2` (the market, then the approach, an option
+named by its position); other choice questions answer with one choice, `option-2`.
 
 Statement ids are UUIDv5 of a record key (`attempt:7:passed`) in a namespace derived from
 XAPI_BASE_IRI: exporting again gives the same ids, and an LRS drops what it already has.
@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 from trainer.extensions import db
 from trainer.models import Course, Question, QuestionOption
-from trainer.quiz.types import QUESTION_TYPES
+from trainer.quiz.types import question_type
+from trainer.taxonomy import Taxonomy
 
 VERB_IRI = "http://adlnet.gov/expapi/verbs/"
 ACTIVITY_IRI = "http://adlnet.gov/expapi/activities/"
@@ -25,14 +26,25 @@ LANGUAGE_TAGS = {"pl": "pl-PL", "en": "en-US"}
 
 
 @dataclass(frozen=True)
+class _OptionFacts:
+    id: int
+    text: str
+    is_correct: bool
+
+
+@dataclass(frozen=True)
 class _QuestionFacts:
+    """What a statement about an answer tells of its question (and its type reads)."""
+
     key: str
     type: str
     market: str | None
     text: str
     course_slug: str
     language: str
-    options: tuple[tuple[int, str, bool], ...]
+    options: tuple[_OptionFacts, ...]
+    details: dict[str, Any]
+    taxonomy: Taxonomy
 
 
 class StatementBuilder:
@@ -45,12 +57,14 @@ class StatementBuilder:
 
     def load_questions(self, course_slug: str | None) -> None:
         """Read the questions and options of the courses in scope: two queries in all."""
-        query = db.select(Question.id, Question.key, Question.type, Question.market,
-                          Question.situation, Question.prompt, Course.slug, Course.language
-                          ).join(Course, Question.course_id == Course.id)  # fmt: skip
+        query = db.select(
+            Question.id, Question.key, Question.type, Question.market, Question.situation,
+            Question.prompt, Question.details, Course.slug, Course.language,
+            Course.taxonomy_data,
+        ).join(Course, Question.course_id == Course.id)  # fmt: skip
         if course_slug:
             query = query.where(Course.slug == course_slug)
-        options: dict[int, list[tuple[int, str, bool]]] = {}
+        options: dict[int, list[_OptionFacts]] = {}
         rows = db.session.execute(
             db.select(QuestionOption.question_id, QuestionOption.id, QuestionOption.text,
                       QuestionOption.is_correct)
@@ -58,11 +72,12 @@ class StatementBuilder:
             .order_by(QuestionOption.question_id, QuestionOption.position)
         )  # fmt: skip
         for question_id, option_id, text, correct in rows:
-            options.setdefault(question_id, []).append((option_id, text, correct))
+            options.setdefault(question_id, []).append(_OptionFacts(option_id, text, correct))
         for row in db.session.execute(query):
             self.questions[row.id] = _QuestionFacts(
                 row.key, row.type, row.market, (row.situation or row.prompt).strip() or row.key,
-                row.slug, row.language, tuple(options.get(row.id, ())),
+                row.slug, row.language, tuple(options.get(row.id, ())), row.details or {},
+                Taxonomy.from_json(row.taxonomy_data),
             )  # fmt: skip
 
     def lesson(self, row: Any) -> dict[str, Any]:
@@ -75,33 +90,28 @@ class StatementBuilder:
         )  # fmt: skip
 
     def answer(self, row: Any) -> dict[str, Any]:
-        """`answered` for one item of a graded attempt, as a choice interaction."""
+        """`answered` for one item of a graded attempt, as its type's interaction."""
         question = self.questions[row.question_id]
-        kind = QUESTION_TYPES[question.type]
+        kind = question_type(question.type)
         tag = language_tag(question.language)
-        choices = [(f"option-{option_id}", text) for option_id, text, _ in question.options]
-        correct = [f"option-{option_id}" for option_id, _, right in question.options if right]
-        response = [f"option-{row.chosen_option_id}"] if row.chosen_option_id else []
-        if kind.has_market_step:
-            choices = [("B2B", "B2B"), ("B2C", "B2C"), *choices]
-            correct = [f"{question.market}[,]{option}" for option in correct]
-            response = ([row.market_answer] if row.market_answer else []) + response
+        interaction, response = kind.xapi(question, row.answer or {}, question.taxonomy)
         course_iri = self._course_iri(question.course_slug)
         activity = _activity(
             f"{course_iri}/questions/{quote(question.key)}", "cmi.interaction",
             _shorten(question.text), question.language,
         )  # fmt: skip
-        activity["definition"].update(
-            description={tag: question.text},
-            interactionType="choice",
-            correctResponsesPattern=correct,
-            choices=[{"id": key, "description": {tag: text}} for key, text in choices],
-        )
+        definition = {key: value for key, value in interaction.items() if key != "choices"}
+        if "choices" in interaction:
+            definition["choices"] = [
+                {"id": key, "description": {tag: text}} for key, text in interaction["choices"]
+            ]
+        activity["definition"].update(description={tag: question.text}, **definition)
         points = row.points or 0
+        most = row.max_points or kind.max_points(question)
         result = {
-            "success": points == kind.max_points,
-            "response": "[,]".join(response),
-            "score": _score(points / kind.max_points, points, kind.max_points),
+            "success": points >= most,
+            "response": response,
+            "score": _score(points / most if most else 0.0, points, most),
         }
         quiz = _reference(f"{course_iri}/quizzes/{quote(row.quiz_slug)}")
         context = {

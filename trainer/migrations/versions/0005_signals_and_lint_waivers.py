@@ -1,5 +1,4 @@
-"""Questions say whether their situation's signals are clear or mixed; courses keep the
-item-quality checks their course.yaml waives.
+"""Questions' signals (clear or mixed) and the item-quality checks a course waives.
 
 Revision ID: 0005
 Revises: 0004
