@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     security.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    _template_globals(app)
 
     from trainer.cli import register_commands
 
@@ -69,6 +70,13 @@ def _instance_secret_key(instance: Path) -> str:
             with os.fdopen(fd, "w") as file:
                 file.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _template_globals(app: Flask) -> None:
+    """What every template may read: the question types (each page shows its type's parts)."""
+    from trainer.quiz.types import TYPES
+
+    app.jinja_env.globals["question_types"] = TYPES
 
 
 def _register_blueprints(app: Flask) -> None:

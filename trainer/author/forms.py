@@ -160,6 +160,7 @@ class QuestionForm(FlaskForm):
     )
     feedback_true = TextAreaField(_l("Feedback for who answers true"), render_kw={"rows": 2})
     feedback_false = TextAreaField(_l("Feedback for who answers false"), render_kw={"rows": 2})
+    turns = TextAreaField(_l("Turns (YAML)"), render_kw={"rows": 20, "spellcheck": "false"})
     explanation = TextAreaField(_l("Explanation"), render_kw={"rows": 3})
     lesson = SelectField(_l("Lesson section that teaches it"), validate_choice=False)
     submit = SubmitField(_l("Save"))
@@ -180,7 +181,7 @@ class QuestionForm(FlaskForm):
     def fill(self, values: dict[str, Any], version: int) -> None:
         """Put the service's plain values (`authoring.question_values`) into the fields."""
         for name in ("key", "dimension", "market", "situation", "prompt", "explanation",
-                     "lesson", "feedback_true", "feedback_false"):  # fmt: skip
+                     "lesson", "feedback_true", "feedback_false", "turns"):  # fmt: skip
             getattr(self, name).data = values.get(name) or ""
         self.difficulty.data = str(values.get("difficulty") or 2)
         self.signals.data = values.get("signals") or "clear"
@@ -205,7 +206,7 @@ class QuestionForm(FlaskForm):
             "situation": self.situation.data, "prompt": self.prompt.data,
             "explanation": self.explanation.data, "lesson": self.lesson.data,
             "answer": answer, "feedback_true": self.feedback_true.data,
-            "feedback_false": self.feedback_false.data,
+            "feedback_false": self.feedback_false.data, "turns": self.turns.data,
             "options": [
                 {"text": row.form.text.data, "feedback": row.form.feedback.data,
                  "correct": str(n) in chosen}
@@ -221,10 +222,15 @@ class QuestionForm(FlaskForm):
             "market": self.market, "situation": self.situation, "prompt": self.prompt,
             "options": self.correct, "answer": self.answer, "feedback_true": self.feedback_true,
             "feedback_false": self.feedback_false, "explanation": self.explanation,
-            "lesson": self.lesson,
+            "lesson": self.lesson, "turns": self.turns,
         }  # fmt: skip
         general = []
         for problem in problems:
+            if problem.path == "turns":  # inside the turns' YAML: say where in it
+                where = _("Line %(line)d", line=problem.line)
+                message = f"{where}: {problem.field}: {problem_message(problem)}"
+                self.turns.errors = [*self.turns.errors, message]
+                continue
             if problem.line and problem.field in ("text", "feedback"):
                 field = getattr(self.options[problem.line - 1].form, problem.field)
             else:

@@ -13,7 +13,6 @@ from trainer.authoring.gift_exchange import GiftImportError
 from trainer.content.gift import GiftIssue, GiftSkipped
 from trainer.extensions import db
 from trainer.learning import catalogue
-from trainer.quiz.types import TYPES
 
 bp = Blueprint("gift", __name__, url_prefix="/author/gift")
 
@@ -88,7 +87,7 @@ def upload() -> str:
         "gift/preview.html", plan=plan, course=course, lesson=lesson, form=confirm,
         errors=[(issue.line, _issue(issue)) for issue in plan.errors],
         warnings=[(issue.line, _issue(issue)) for issue in plan.warnings],
-        skipped=[_skipped(item) for item in plan.skipped], types=TYPES,
+        skipped=[_skipped(item) for item in plan.skipped],
         actions=ACTIONS,
         taxonomy=course.taxonomy,
     )  # fmt: skip

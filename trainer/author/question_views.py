@@ -28,7 +28,6 @@ def index(course_slug: str) -> str:
         course=course,
         questions=editing.course_questions(course),
         form=EmptyForm(),
-        types=TYPES,
     )
 
 
@@ -58,7 +57,7 @@ def new(course_slug: str, kind: str) -> Response | str:
             return redirect(url_for("question_editor.edit", question_id=question.id))
     return render_template(
         "author/question_form.html",
-        course=course, kind=kind, question=None, form=form, general=general, types=TYPES,
+        course=course, kind=kind, question=None, form=form, general=general,
     )  # fmt: skip
 
 
@@ -93,7 +92,7 @@ def edit(question_id: int) -> Response | str:
             return redirect(url_for("question_editor.edit", question_id=question.id))
     return render_template(
         "author/question_form.html",
-        course=question.course, kind=question.type, question=question, form=form, types=TYPES,
+        course=question.course, kind=question.type, question=question, form=form,
         general=general, conflict=conflict, offered=versions.files_offer(question),
     )  # fmt: skip
 

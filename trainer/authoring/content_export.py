@@ -21,6 +21,7 @@ from trainer.content.model import (
     OptionData,
     QuestionData,
     QuizData,
+    turns_from_json,
 )
 from trainer.content.writer import bank_order, course_files, natural_key
 from trainer.extensions import db
@@ -125,6 +126,7 @@ def _question(question: Question) -> QuestionData:
             OptionData(option.text.strip(), option.feedback.strip(), option.is_correct)
             for option in question.options
         ),
+        turns=turns_from_json((question.details or {}).get("turns", [])),
     )
 
 

@@ -22,7 +22,7 @@ from trainer.authoring.sync_plan import (
     plan_sync,
     state_hash,
 )
-from trainer.content.model import CourseData, LessonData, QuestionData, QuizData
+from trainer.content.model import CourseData, LessonData, QuestionData, QuizData, turns_json
 from trainer.content.snapshot import lesson_snapshot, question_snapshot
 from trainer.extensions import db
 from trainer.models import Course, Lesson, Origin, Question, QuestionOption, Quiz
@@ -142,6 +142,7 @@ def question_columns(course: Course, item: QuestionData, lessons: dict[str, Less
         "signals": item.signals,
         "situation": item.situation, "prompt": item.prompt, "explanation": item.explanation,
         "lesson_id": lesson.id if lesson else None, "lesson_anchor": item.anchor,
+        "details": {"turns": turns_json(item.turns)} if item.turns else {},
         "status": "active",
     }  # fmt: skip
 

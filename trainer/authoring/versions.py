@@ -43,11 +43,12 @@ def snapshot(item: Lesson | Question) -> dict[str, Any]:
         data["objectives"] = list(item.objectives or [])
         data["takeaways"] = list(item.takeaways or [])
         return data
-    data = {name: getattr(item, name) for name in QUESTION_FIELDS[:-2]}
+    data = {name: getattr(item, name) for name in QUESTION_FIELDS[:-3]}
     data["lesson"] = lesson_link(item)
     data["options"] = [
         {"text": o.text, "feedback": o.feedback, "correct": o.is_correct} for o in item.options
     ]
+    data["turns"] = list((item.details or {}).get("turns", []))
     return data
 
 
@@ -233,6 +234,15 @@ def as_text(name: str, value: Any) -> str:
             f"{n}. {'[✓] ' if option['correct'] else ''}{option['text']}\n   → {option['feedback']}"
             for n, option in enumerate(value or [], 1)
         )
+    if name == "turns":
+        return "\n".join(
+            f"{turn['id']}: {turn['customer']}\n" + "\n".join(
+                f"   {n}. {reply['text']} ({reply['points']}, "
+                f"{'→ ' + reply['next'] if reply.get('next') else 'end: ' + str(reply.get('end'))})"
+                for n, reply in enumerate(turn["replies"], 1)
+            )
+            for turn in value or []
+        )  # fmt: skip
     if isinstance(value, list):
         return "\n".join(str(item) for item in value)
     return "" if value is None else str(value)

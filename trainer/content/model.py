@@ -1,6 +1,7 @@
 """Plain objects for course content as the files describe it; no Flask, no database."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from trainer.taxonomy import Taxonomy
 
@@ -54,6 +55,53 @@ class OptionData:
 
 
 @dataclass(frozen=True)
+class ReplyData:
+    """A reply the learner may give in a dialogue: where it leads, and what it earns."""
+
+    text: str
+    feedback: str
+    points: int
+    next: str | None = None  # the turn it leads to…
+    end: str | None = None  # …or the end of the conversation: "good" or "bad"
+    closing: str = ""  # at an end: the customer's last words
+
+
+@dataclass(frozen=True)
+class TurnData:
+    """What the customer says at one point of a dialogue, and the replies offered."""
+
+    key: str
+    customer: str
+    replies: tuple[ReplyData, ...]
+
+
+def turns_json(turns: tuple[TurnData, ...]) -> list[dict[str, Any]]:
+    """A dialogue's turns as plain JSON, in the order and shape the files write them."""
+    return [
+        {"id": turn.key, "customer": turn.customer,
+         "replies": [
+             {"text": reply.text, "points": reply.points, "feedback": reply.feedback,
+              **({"next": reply.next} if reply.next else {"end": reply.end}),
+              **({"closing": reply.closing} if reply.closing else {})}
+             for reply in turn.replies
+         ]}
+        for turn in turns
+    ]  # fmt: skip
+
+
+def turns_from_json(turns: list[dict[str, Any]]) -> tuple[TurnData, ...]:
+    """The turns `turns_json` gave."""
+    return tuple(
+        TurnData(turn["id"], turn["customer"], tuple(
+            ReplyData(reply["text"], reply["feedback"], reply["points"], reply.get("next"),
+                      reply.get("end"), reply.get("closing", ""))
+            for reply in turn["replies"]
+        ))
+        for turn in turns
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class QuestionData:
     """One question of a bank."""
 
@@ -70,6 +118,7 @@ class QuestionData:
     options: tuple[OptionData, ...] = ()
     # "mixed" when the situation's surface cue points the wrong way or is buried.
     signals: str = "clear"
+    turns: tuple[TurnData, ...] = ()  # a dialogue's
     # Where the files hold it (`path:line`), for messages; not part of the content.
     source: str = field(default="", compare=False)
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import fields
 from typing import Any
 
-from trainer.content.model import LessonData, QuestionData, QuizData
+from trainer.content.model import LessonData, QuestionData, QuizData, turns_json
 
 # What a lesson version holds: its content, not its place in the course (restoring an old
 # version must not reorder the course).
@@ -18,10 +18,11 @@ LESSON_FIELDS: tuple[str, ...] = (
     "title", "slug", "dimension", "summary", "estimated_minutes", "objectives", "takeaways",
     "body", "status",
 )  # fmt: skip
-# The last two are not columns: the lesson link as `slug#anchor`, and the options.
+# The last three are not columns: the lesson link as `slug#anchor`, the options, and a
+# dialogue's turns.
 QUESTION_FIELDS: tuple[str, ...] = (
     "key", "type", "dimension", "difficulty", "market", "signals", "situation", "prompt",
-    "explanation", "status", "lesson", "options",
+    "explanation", "status", "lesson", "options", "turns",
 )  # fmt: skip
 
 
@@ -35,12 +36,13 @@ def lesson_snapshot(lesson: LessonData) -> dict[str, Any]:
 
 def question_snapshot(question: QuestionData, status: str = "active") -> dict[str, Any]:
     """The version a question entry of a bank file describes (the files hold active ones)."""
-    data = {name: getattr(question, name) for name in QUESTION_FIELDS[:-2] if name != "status"}
+    data = {name: getattr(question, name) for name in QUESTION_FIELDS[:-3] if name != "status"}
     data["status"] = status
     data["lesson"] = question.lesson + (f"#{question.anchor}" if question.anchor else "")
     data["options"] = [
         {"text": o.text, "feedback": o.feedback, "correct": o.correct} for o in question.options
     ]
+    data["turns"] = turns_json(question.turns)
     return data
 
 

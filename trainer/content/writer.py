@@ -19,7 +19,7 @@ WIDTH = 95
 # Prose fields are written as folded blocks; every other text stays on its key's line.
 FOLDED = frozenset(
     {"description", "summary", "situation", "explanation", "feedback", "feedback_true",
-     "feedback_false"}
+     "feedback_false", "customer", "closing"}
 )  # fmt: skip
 PLAIN_QUESTIONS_FILE = "questions.yaml"
 QUIZZES_FILE = "quizzes.yaml"

@@ -15,12 +15,12 @@ from trainer.quiz.types import question_type
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
 
-def _page(item: PracticeItem | None, order: list[int], errors: dict[str, str]) -> str:
+def _page(item: PracticeItem | None, order: list[int], answer: dict, errors: dict[str, str]) -> str:
     due, queued = practice.queue_size(current_user.id)
     return render_template(
         "learn/practice.html", item=item, due=due, queued=queued, form=EmptyForm(),
         kind=question_type(item.question.type) if item else None, order=order,
-        answer={}, errors=errors,
+        answer=answer, errors=errors,
     )  # fmt: skip
 
 
@@ -32,7 +32,7 @@ def next_item() -> str:
     order = []
     if item:
         order = question_type(item.question.type).option_order(item.question, random.SystemRandom())
-    return _page(item, order, {})
+    return _page(item, order, {}, {})
 
 
 @bp.post("/<int:item_id>")
@@ -45,14 +45,17 @@ def answer(item_id: int) -> tuple[str, int] | str:
     if not EmptyForm().validate_on_submit():
         abort(400)
     question = item.question
-    grade, answer = practice.check_answer(question, request.form)
-    if grade is None:
+    answer, errors, grade = practice.take_answer(question, request.form)
+    order = [option.id for option in question.options]
+    if errors:
         messages = {
             "missing": _("Choose one of the answers."),
             "invalid": _("That answer is not one of the options. Please choose again."),
         }
-        errors = {step: messages[reason] for step, reason in answer.items()}
-        return _page(item, [option.id for option in question.options], errors), 400
+        problems = {step: messages[reason] for step, reason in errors.items()}
+        return _page(item, order, answer, problems), 400
+    if grade is None:  # a dialogue goes on: the next reply
+        return _page(item, order, answer, {})
     mastered = practice.record_review(item, grade.full)
     db.session.commit()
     return render_template(

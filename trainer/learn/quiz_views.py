@@ -20,7 +20,7 @@ from trainer.forms import EmptyForm
 from trainer.learning import attempts
 from trainer.learning.attempts import AttemptRefused
 from trainer.models import Attempt, AttemptItem, Quiz
-from trainer.quiz.types import TYPES, question_type
+from trainer.quiz.types import question_type
 
 bp = Blueprint("quiz", __name__)
 
@@ -133,9 +133,9 @@ def _saved(attempt: Attempt, current: AttemptItem, step: str) -> Response:
         return jsonify(saved=True, step=step, complete=attempts.is_answered(current))
     if not attempts.is_answered(current):
         here = url_for("quiz.item", attempt_id=attempt.id, position=current.position)
-        steps = [s.key for s in question_type(current.question.type).steps]
-        following = steps.index(step) + 2 if step in steps else 1
-        return redirect(f"{here}#step-{following}")
+        # The next form to fill: after the steps answered (a dialogue's one step repeats).
+        answered = sum(s.key in current.answer for s in question_type(current.question.type).steps)
+        return redirect(f"{here}#step-{answered + 1}")
     if current.position < len(attempt.items):
         return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position + 1))
     return redirect(url_for("quiz.review", attempt_id=attempt.id))
@@ -221,4 +221,4 @@ def result(attempt_id: int) -> Response | str:
         db.session.commit()
     if attempt.status != "graded":
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
-    return render_template("learn/quiz_result.html", attempt=attempt, types=TYPES)
+    return render_template("learn/quiz_result.html", attempt=attempt)

@@ -1,5 +1,6 @@
 """The practice queue: questions answered wrong come back until answered right."""
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -70,24 +71,32 @@ def record_review(item: PracticeItem, correct: bool) -> bool:
     return False
 
 
-def check_answer(question: Question, values: Mapping[str, str]) -> tuple[Grade | None, dict]:
-    """Grade a practice answer given all at once, step by step as the question's type takes it.
+def take_answer(
+    question: Question, values: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str], Grade | None]:
+    """A practice answer as posted: the answer so far, an error key per step (`missing`,
+    `invalid`), and the grade once the answer is complete.
 
-    Returns the grade and the answer, or None and an error key per step (`missing`,
-    `invalid`) when a step is unanswered or not acceptable.
+    A choice question is answered in one post; a dialogue one reply per post, the replies
+    so far coming back in `state` (checked again, as practice changes no grade).
     """
     kind = question_type(question.type)
+    taxonomy = question.course.taxonomy
     answer: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    try:
+        for step, value in kind.answer_steps(json.loads(values.get("state") or "{}")):
+            answer = kind.accept(question, answer, step, value, taxonomy)
+    except (InvalidAnswer, ValueError, TypeError, AttributeError):
+        answer = {}  # a state that does not hold: start again
     for step in kind.steps:
         value = values.get(step.key, "")
         if not value:
             errors[step.key] = "missing"
             continue
         try:
-            answer = kind.accept(question, answer, step.key, value, question.course.taxonomy)
+            answer = kind.accept(question, answer, step.key, value, taxonomy)
         except InvalidAnswer:
             errors[step.key] = "invalid"
-    if errors:
-        return None, errors
-    return kind.grade(question, answer), answer
+    complete = not errors and kind.is_complete(question, answer)
+    return answer, errors, kind.grade(question, answer) if complete else None

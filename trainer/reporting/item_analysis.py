@@ -13,7 +13,7 @@ queries per quiz, whatever the number of attempts.
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func
@@ -22,9 +22,11 @@ from trainer.content.writer import natural_key
 from trainer.extensions import db
 from trainer.models import Attempt, AttemptItem, Course, Question, Quiz, QuizQuestion, User
 from trainer.people import audit
-from trainer.quiz.types import question_type
+from trainer.quiz.types import TYPES, question_type
 from trainer.reporting.exports import formula_safe
 
+# Every step any type grades; each gets its count of right answers.
+STEP_KEYS = sorted({step.key for kind in TYPES.values() for step in kind.steps})
 GROUP_SHARE = 0.27
 MIN_ATTEMPTS_TO_FLAG = 20
 TOO_HARD, TOO_EASY, LOW_DISCRIMINATION = 0.3, 0.95, 0.2
@@ -51,6 +53,8 @@ class ItemStats:
     top_count: int  # attempts of the top group in which the question was drawn
     bottom_count: int
     flags: tuple[str, ...]
+    # Where a type branches (a dialogue): the customer's line, a reply, how many took it.
+    branches: tuple[tuple[str, str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,7 @@ def analyse_quiz(quiz: Quiz) -> QuizAnalysis:
             db.select(
                 AttemptItem.question_id,
                 func.count().label("n"),
-                func.count(case((_right("market"), 1))).label("market"),
-                func.count(case((_right("option"), 1))).label("option"),
-                func.count(case((_right("ending"), 1))).label("ending"),
+                *(func.count(case((_right(key), 1))).label(f"step_{key}") for key in STEP_KEYS),
                 func.count(case((in_top, 1))).label("top_n"),
                 func.sum(case((in_top, points), else_=0)).label("top_points"),
                 func.sum(case((in_top, most), else_=0)).label("top_most"),
@@ -131,13 +133,22 @@ def analyse_quiz(quiz: Quiz) -> QuizAnalysis:
     }
     wrong = _wrong_choices(quiz)
     pool = db.select(QuizQuestion.question_id).where(QuizQuestion.quiz_id == quiz.id)
-    questions = db.session.execute(
-        db.select(Question).where(
-            Question.id.in_(pool) | Question.id.in_(list(figures)),
-            (Question.status == "active") | Question.id.in_(list(figures)),
+    questions = (
+        db.session.execute(
+            db.select(Question).where(
+                Question.id.in_(pool) | Question.id.in_(list(figures)),
+                (Question.status == "active") | Question.id.in_(list(figures)),
+            )
         )
-    ).scalars()
-    items = [_stats(question, figures.get(question.id), wrong) for question in questions]
+        .scalars()
+        .all()
+    )
+    branches = _branches(quiz, [q for q in questions if question_type(q.type).branches])
+    items = [
+        replace(_stats(question, figures.get(question.id), wrong),
+                branches=tuple(branches.get(question.id, ())))
+        for question in questions
+    ]  # fmt: skip
     return QuizAnalysis(quiz, total, size, sort_items(items, "question"))
 
 
@@ -167,6 +178,25 @@ def _wrong_choices(quiz: Quiz) -> dict[int, tuple[int, int]]:
     return most
 
 
+def _branches(quiz: Quiz, questions: list[Question]) -> dict[int, list[tuple[str, str, int]]]:
+    """For `questions`, whose type branches: how many graded answers took each branch."""
+    if not questions:
+        return {}
+    answers: dict[int, list[dict[str, Any]]] = {q.id: [] for q in questions}
+    rows = db.session.execute(
+        db.select(AttemptItem.question_id, AttemptItem.answer)
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.status == "graded",
+            AttemptItem.question_id.in_(list(answers)),
+        )
+    )
+    for question_id, answer in rows:
+        answers[question_id].append(answer or {})
+    return {q.id: question_type(q.type).branch_counts(q, answers[q.id]) for q in questions}
+
+
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -174,9 +204,9 @@ def _share(part: int, whole: int) -> float | None:
 def _stats(question: Question, row: Any, wrong: dict[int, tuple[int, int]]) -> ItemStats:
     steps = [step.key for step in question_type(question.type).steps]
     n = row.n if row else 0
-    market = _share(row.market, n) if row and "market" in steps else None
+    market = _share(row.step_market, n) if row and "market" in steps else None
     # The approach: the step that decides the outcome, the last one.
-    approach = _share(getattr(row, steps[-1]), n) if row else None
+    approach = _share(getattr(row, f"step_{steps[-1]}"), n) if row else None
     top = _share(row.top_points, row.top_most) if row else None
     bottom = _share(row.bottom_points, row.bottom_most) if row else None
     discrimination = top - bottom if top is not None and bottom is not None else None

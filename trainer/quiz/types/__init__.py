@@ -4,11 +4,12 @@ Adding a type means writing its module (and its template under templates/quiz/ty
 adding it here; nothing else in Trainer names a type.
 """
 
-from trainer.quiz.types import multiple_choice, scenario, true_false
+from trainer.quiz.types import dialogue, multiple_choice, scenario, true_false
 from trainer.quiz.types.base import Grade, InvalidAnswer, QuestionType, Step
 
 TYPES: dict[str, QuestionType] = {
-    kind.name: kind for kind in (scenario.TYPE, multiple_choice.TYPE, true_false.TYPE)
+    kind.name: kind
+    for kind in (scenario.TYPE, multiple_choice.TYPE, true_false.TYPE, dialogue.TYPE)
 }
 # What a question is when its entry does not say.
 DEFAULT_TYPE = scenario.TYPE.name

@@ -78,6 +78,8 @@ class QuestionType:
     complete_content: ClassVar[bool] = True
     # Whether Moodle's GIFT can hold it.
     gift: ClassVar[bool] = True
+    # Whether its answers take branches that item analysis counts (`branch_counts`).
+    branches: ClassVar[bool] = False
 
     # Content: parsing (files, GIFT, the editor) and writing back
 
@@ -127,6 +129,10 @@ class QuestionType:
         """`answer` with `value` saved for `step`; raises `InvalidAnswer`."""
         raise NotImplementedError
 
+    def answer_steps(self, answer: dict[str, Any]) -> list[tuple[str, str]]:
+        """The (step, value) pairs that give `answer` when accepted in order."""
+        return [(step.key, str(answer[step.key])) for step in self.steps if step.key in answer]
+
     def is_complete(self, question: QuestionRow, answer: dict[str, Any]) -> bool:
         """Whether every step is answered."""
         return all(answer.get(step.key) is not None for step in self.steps)
@@ -146,6 +152,12 @@ class QuestionType:
     ) -> tuple[dict[str, Any], str]:
         """The xAPI interaction definition (type, choices, correct pattern) and the response."""
         raise NotImplementedError
+
+    def branch_counts(
+        self, question: QuestionRow, answers: list[dict[str, Any]]
+    ) -> list[tuple[str, str, int]]:
+        """For item analysis: how many took each branch, where a type has branches."""
+        return []
 
     def simulate(
         self, question: QuestionRow, rng: random.Random, right: Callable[[str], bool],
