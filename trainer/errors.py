@@ -21,12 +21,19 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def json_error(status: int, name: str, message: str, **extra: str) -> Response:
+    """The API's one shape of error body: `{"error", "message", "status"}` and any extras."""
+    response = jsonify(error=name, message=message, status=status, **extra)
+    response.status_code = status
+    return response
+
+
 def render_error(error: HTTPException) -> tuple[Response | str, int]:
     """Render `error` as a page, or as JSON for the API."""
     status = error.code or 500
     message = MESSAGES.get(status, lambda: error.name)()
     if wants_json():
-        return jsonify(error=error.name, message=message, status=status), status
+        return json_error(status, error.name, message), status
     return render_template("errors/error.html", status=status, message=message), status
 
 

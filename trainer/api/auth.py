@@ -4,9 +4,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, g, jsonify, request
+from flask import Response, g, request
 from flask_babel import gettext as _
 
+from trainer.errors import json_error
 from trainer.models import ApiToken
 from trainer.people import tokens
 
@@ -43,7 +44,7 @@ def current_token() -> ApiToken:
 def unauthorized(message: str, invalid: bool = False) -> tuple[Response, int]:
     """401 with the challenge RFC 6750 asks for; `invalid` when a token was sent but refused."""
     challenge = f'Bearer realm="{REALM}"' + (', error="invalid_token"' if invalid else "")
-    response = jsonify(error="Unauthorized", message=message, status=401)
+    response = json_error(401, "Unauthorized", message)
     response.headers["WWW-Authenticate"] = challenge
     response.headers["Cache-Control"] = "no-store"
     return response, 401

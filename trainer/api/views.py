@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from trainer.api import params
 from trainer.api.auth import current_token, token_required
 from trainer.api.params import BadParameter
+from trainer.errors import json_error
 from trainer.extensions import db
 from trainer.people import audit
 from trainer.reporting import hr_api, report, xapi
@@ -130,10 +131,8 @@ def _record(endpoint: str, details: dict[str, Any], rows: int) -> None:
 def _error(
     status: int, name: str, message: str, parameter: str | None = None
 ) -> tuple[Response, int]:
-    body: dict[str, Any] = {"error": name, "message": message, "status": status}
-    if parameter is not None:
-        body["parameter"] = parameter
-    return jsonify(body), status
+    extra = {"parameter": parameter} if parameter is not None else {}
+    return json_error(status, name, message, **extra), status
 
 
 def _plain_row(row: Any) -> dict[str, Any]:

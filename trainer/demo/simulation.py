@@ -15,6 +15,7 @@ from trainer.learning.progress import CODE_ALPHABET
 from trainer.models import Lesson, Question, Quiz
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.leitner import next_review
+from trainer.quiz.scoring import totals
 from trainer.quiz.types import question_type
 from trainer.taxonomy import Taxonomy
 
@@ -253,7 +254,7 @@ class Simulation:
         drawn = draw_questions(pool, quiz.items_per_attempt, quiz.draw_rules, rng)  # type: ignore[arg-type]
         limit = timedelta(minutes=quiz.time_limit_minutes or 24 * 60) * 0.95
         answered = len(drawn) if finish else rng.randint(0, len(drawn) - 1)
-        t, score, max_score, items = started, 0, 0, []
+        t, grades, items = started, [], []
         for position, question in enumerate(drawn, 1):
             kind = question_type(question.type)
             item: dict[str, Any] = {
@@ -268,22 +269,21 @@ class Simulation:
             if finish:
                 grade = kind.grade(question, item["answer"])
                 item.update(result=grade.result, points=grade.points, max_points=grade.max_points)
-                score += grade.points
-                max_score += grade.max_points
+                grades.append(grade)
                 if not grade.full:
                     learner.queue[question.id] = t  # as practice.enqueue: box 1, due now
             items.append(item)
-        percent = round(100 * score / max_score, 1) if max_score else 0.0
-        passed = percent >= quiz.pass_mark
+        result = totals(grades, quiz.pass_mark)
         rows.attempts.append({
             "user_id": user_id, "quiz_id": quiz.id,
             "status": "graded" if finish else "in_progress", "started_at": started,
-            "submitted_at": t if finish else None, "score": score if finish else None,
-            "max_score": max_score if finish else None,
-            "percent": percent if finish else None, "passed": passed if finish else None,
+            "submitted_at": t if finish else None, "score": result.score if finish else None,
+            "max_score": result.max_score if finish else None,
+            "percent": result.percent if finish else None,
+            "passed": result.passed if finish else None,
         })  # fmt: skip
         rows.items.append(items)
-        return t, percent, passed
+        return t, result.percent, result.passed
 
     def _answer(self, learner: Learner, question: QuestionFacts) -> dict[str, Any]:
         """An answer whose steps are right with a probability from ability against difficulty

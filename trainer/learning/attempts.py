@@ -9,9 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
 from trainer.learning import practice, progress
-from trainer.models import Attempt, AttemptItem, Question, Quiz
+from trainer.models import Attempt, AttemptItem, Quiz
 from trainer.models.types import utcnow
 from trainer.quiz.drawing import draw_questions
+from trainer.quiz.scoring import totals
 from trainer.quiz.types import InvalidAnswer, question_type
 
 
@@ -141,19 +142,16 @@ def submit(attempt: Attempt) -> Attempt:
     db.session.refresh(attempt)
     if claimed != 1:
         return attempt  # somebody else graded it: theirs is the grade
-    score = max_score = 0
-    wrong: list[Question] = []
+    grades = []
     for item in attempt.items:
         grade = question_type(item.question.type).grade(item.question, item.answer or {})
         item.result, item.points, item.max_points = grade.result, grade.points, grade.max_points
-        score += grade.points
-        max_score += grade.max_points
-        if not grade.full:
-            wrong.append(item.question)
-    attempt.score = score
-    attempt.max_score = max_score
-    attempt.percent = round(100 * score / max_score, 1) if max_score else 0.0
-    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+        grades.append(grade)
+    result = totals(grades, attempt.quiz.pass_mark)
+    attempt.score, attempt.max_score = result.score, result.max_score
+    attempt.percent, attempt.passed = result.percent, result.passed
+    wrong = [item.question for item, grade in zip(attempt.items, grades, strict=True)
+             if not grade.full]  # fmt: skip
     db.session.flush()
     practice.enqueue(attempt.user_id, wrong)
     if attempt.quiz.is_final:

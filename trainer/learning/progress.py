@@ -3,7 +3,7 @@
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
@@ -42,13 +42,18 @@ def _progress(user_id: int, lesson_id: int) -> LessonProgress | None:
     ).scalar_one_or_none()
 
 
-def best_percent(user_id: int, quiz_id: int) -> float | None:
-    """The user's best graded score on a quiz, in percent."""
-    return db.session.execute(
-        db.select(func.max(Attempt.percent)).where(
+def best_result(user_id: int, quiz_id: int) -> tuple[float | None, bool]:
+    """The user's best graded score on a quiz, in percent, and whether an attempt passed.
+
+    An attempt passed if it met the pass mark when it was graded (`scoring.passed`); the
+    report reads the same stored outcome.
+    """
+    best, passed = db.session.execute(
+        db.select(func.max(Attempt.percent), func.max(case((Attempt.passed, 1), else_=0))).where(
             Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.status == "graded"
         )
-    ).scalar_one()
+    ).one()
+    return best, bool(passed)
 
 
 def final_exam(course: Course) -> Quiz | None:
@@ -82,8 +87,7 @@ def course_status(user_id: int, course: Course) -> CourseStatus:
     lessons = catalogue.published_lessons(course)
     done = catalogue.completed_lesson_ids(user_id, course)
     exam = final_exam(course)
-    best = best_percent(user_id, exam.id) if exam else None
-    passed = exam is not None and best is not None and best >= exam.pass_mark
+    best, passed = best_result(user_id, exam.id) if exam else (None, False)
     next_lesson = next((lesson for lesson in lessons if lesson.id not in done), None)
     return CourseStatus(
         lessons_total=len(lessons),

@@ -2,6 +2,7 @@
 
 import secrets
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
 
 from trainer.extensions import db
@@ -10,6 +11,15 @@ from trainer.models import User, UserRole, normalize_email
 
 class AccountError(ValueError):
     """A change to an account that cannot be made; the message says why."""
+
+
+def is_valid_email(email: str) -> bool:
+    """Whether `email` is an address by the rules the forms apply too (email-validator's)."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def find_user_by_email(email: str) -> User | None:

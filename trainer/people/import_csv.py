@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from trainer.models import normalize_email
+from trainer.people.accounts import is_valid_email
 
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 5000
@@ -17,7 +18,6 @@ IMPORT_ROLES: tuple[str, ...] = ("learner", "trainer", "hr")
 ROLE_ALIASES = {"kursant": "learner", "uczestnik": "learner", "trener": "trainer", "kadry": "hr"}
 # Several roles in one cell: `learner|trainer` (documented), or `;`, `,` inside quotes.
 ROLE_SEPARATORS = re.compile(r"[|;,\s]+")
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 LIMITS = {"email": 254, "name": 120, "employee_id": 64, "department": 120}
 
 # Header spellings, compared without case, spaces, hyphens, underscores and dots.
@@ -206,7 +206,7 @@ def _check_row(
     }
     if not email:
         problems.append(Rejection(number, "missing_email"))
-    elif not EMAIL_PATTERN.fullmatch(email):
+    elif not is_valid_email(email):
         problems.append(Rejection(number, "bad_email", {"value": email}))
     if not name:
         problems.append(Rejection(number, "missing_name"))

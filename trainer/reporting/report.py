@@ -127,10 +127,8 @@ def _aggregates() -> tuple[Any, Any, Any]:
             func.count(case((graded, 1))).label("graded"),
             func.min(Attempt.started_at).label("started"),
             func.max(case((final, Attempt.percent))).label("best"),
-            # Passed as the dashboard says it: the best final score reaches the pass mark.
-            func.max(case((and_(final, Attempt.percent >= Quiz.pass_mark), 1), else_=0)).label(
-                "passed"
-            ),
+            # Passed as the dashboard says it: a final attempt passed when it was graded.
+            func.max(case((and_(final, Attempt.passed.is_(True)), 1), else_=0)).label("passed"),
         )
         .join(Quiz, Quiz.id == Attempt.quiz_id)
         .group_by(Attempt.user_id, Quiz.course_id)
