@@ -13,7 +13,8 @@ from trainer.content.markdown import heading_ids
 from trainer.content.model import CourseData, LessonData
 from trainer.dimensions import DIMENSION_KEYS, DIMENSIONS
 
-DIMENSION_ANCHORS = {"b2b", "b2c", "porownanie", "sygnaly", "przyklady", "bledy"}
+DIMENSION_ANCHORS = {"b2b", "b2c", "porownanie", "sygnaly", "stereotyp", "jak-to-powiedziec",
+                     "przyklady", "bledy"}  # fmt: skip
 
 # The key notions of each source section, as word stems a faithful lesson must use.
 NOTIONS = {
@@ -24,7 +25,7 @@ NOTIONS = {
     "marketing": ["niewielk", "precyzyjn", "targetowan", "wartości biznesow", "roi",
                   "szerok", "styl", "emocj"],
     "transaction_value": ["większa", "długoterminow", "duże zamówienia", "inwestycj", "czasu",
-                          "mniejsze", "dużych ilościach", "masow"],
+                          "mniejsze", "dużej liczbie", "masow"],
     "product_requirements": ["specyficzn", "techniczn", "dostosowa", "rozwoju produktu",
                              "gotow", "natychmiast", "stopień dostosowania"],
     "communication": ["formaln", "profesjonaln", "precyzyjn", "wartości biznesow",
