@@ -205,7 +205,7 @@ def test_name_reused_is_reported_on_the_later_item() -> None:
     items = [
         scenario("q1", SAME_LENGTH, "Jan z firmy Termoplast pyta o formy."),
         scenario("q2", SAME_LENGTH, "Hurtownia kupuje u Termoplastu granulat."),
-        scenario("q3", SAME_LENGTH, "Ktoś inny pyta o rower w Krakowie."),
+        scenario("q3", SAME_LENGTH, "Ktoś inny pyta o rower u Zenona w Krakowie."),
     ]
     found = findings(lint.lint_course(course(*items)), "name_reused")
     assert [(f.key, f.params) for f in found] == [("q2", {"name": "„Termoplastu”", "other": "q1"})]

@@ -24,7 +24,7 @@ course.yaml (`lint: {question-id: {check: reason}}`) and reported apart; errors 
 waived.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import Any
@@ -341,12 +341,13 @@ def check_names(scenarios: list[QuestionData]) -> list[Finding]:
     findings = []
     for question in scenarios:
         mine = dict.fromkeys(lint_text.names(f"{question.situation} {question.prompt}"))
-        reported: dict[str, list[str]] = defaultdict(list)
+        reported: dict[str, list[str]] = {}
         for name in mine:
             for other_name, other_key in seen:
-                known = other_key in reported[name] or other_key == question.key
-                if not known and lint_text.same_name(name, other_name):
-                    reported[name].append(other_key)
+                others = reported.get(name, [])
+                if other_key in others or not lint_text.same_name(name, other_name):
+                    continue
+                reported[name] = [*others, other_key]
         for name, others in reported.items():
             findings.append(
                 _finding(question, "name_reused", WARNING, "name_reused", name=f"„{name}”",
