@@ -61,7 +61,8 @@ LEAD_WORDS = frozenset(
 # carries a cue for the other market (a mixed item, where the surface misleads) is not.
 GIVEAWAYS: dict[str, tuple[str, ...]] = {
     "B2B": (
-        r"zakład", r"dyrektor", r"prezes", r"zarząd", r"hurtowni", r"sieć\b", r"sieci\b",
+        r"zakład", r"dyrektor", r"prezes", r"zarząd(?:u|em|owi|zie|y|ów|owy|owa)?\b",
+        r"hurtowni", r"sieć\b", r"sieci\b",
         r"przetarg", r"zapytani\w* ofertow", r"komisj\w* (?:zakup|przetarg)",
         r"dzia(?:ł|łu|łem) (?:zakupów|handlow|techniczn)", r"spółk", r"fabryk", r"kontrakt",
         r"korporac", r"umow\w* ramow", r"faktur\w* vat", r"na firmę", r"nip\b", r"b2b\b",
@@ -112,6 +113,10 @@ NOT_NAMES: tuple[str, ...] = (
 # Short words of the same kinds, matched whole (a stem "Pan" would also hide "Pankowski").
 NOT_NAME_WORDS = frozenset(
     [
+        # prepositions that open many firms' names ("Pod Lipami", "Nad Zalewem")
+        "Pod",
+        "Nad",
+        "Przy",
         "Pan",
         "Pana",
         "Panu",
