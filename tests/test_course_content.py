@@ -92,13 +92,28 @@ def test_summary_draws_in_the_interim_summaries(course: CourseData) -> None:
 
 def test_bank_counts_and_balance(course: CourseData) -> None:
     scenarios = [q for q in course.questions if q.type == "scenario"]
-    assert len(scenarios) >= 84
+    assert len(scenarios) >= 126
     for dimension in DIMENSION_KEYS:
         mine = [q for q in scenarios if q.dimension == dimension]
-        assert len(mine) >= 12, dimension
-        assert sum(q.market == "B2B" for q in mine) >= 5, dimension
-        assert sum(q.market == "B2C" for q in mine) >= 5, dimension
+        assert len(mine) >= 18, dimension
+        assert sum(q.market == "B2B" for q in mine) >= 7, dimension
+        assert sum(q.market == "B2C" for q in mine) >= 7, dimension
         assert {q.difficulty for q in mine} == {1, 2, 3}, dimension
+
+
+def test_a_third_of_the_bank_has_misleading_signals(course: CourseData) -> None:
+    """Mixed items: at least a third of the bank, in every dimension and both markets."""
+    mixed = [q for q in course.questions if q.signals == "mixed"]
+    assert 3 * len(mixed) >= len(course.questions)
+    for dimension in DIMENSION_KEYS:
+        markets = {q.market for q in mixed if q.dimension == dimension}
+        assert markets == {"B2B", "B2C"}, dimension
+
+
+def test_names_of_people_and_firms_are_not_reused(course: CourseData) -> None:
+    from trainer.authoring.lint import check_names
+
+    assert check_names(list(course.questions)) == []
 
 
 def test_every_scenario_is_complete(course: CourseData) -> None:

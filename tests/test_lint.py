@@ -282,6 +282,23 @@ def test_every_finding_has_a_page_text_and_every_check_a_label() -> None:
     assert CHECK_LABELS.keys() == set(lint.CHECKS)
 
 
+# the real course
+
+
+def test_the_course_meets_the_item_quality_targets() -> None:
+    """The bank of Sprzedaż B2B a B2C: hard to game by wording, no errors, warnings waived."""
+    from trainer.config import PROJECT_ROOT
+    from trainer.content.loader import load_content
+
+    [course] = load_content(PROJECT_ROOT / "lessons", PROJECT_ROOT / "quizzes")
+    report = lint.lint_course(course)
+    assert report.guessability.rate <= 0.40
+    assert report.market.rate <= 0.70
+    assert report.errors == []
+    assert report.warnings == []
+    assert report.unused_waivers == []
+
+
 # the command line
 
 
