@@ -12,7 +12,8 @@ from trainer.content.loader import load_content
 from trainer.content.markdown import heading_ids
 from trainer.content.model import CourseData, LessonData
 
-DIMENSION_ANCHORS = {"b2b", "b2c", "porownanie", "sygnaly", "przyklady", "bledy"}
+DIMENSION_ANCHORS = {"b2b", "b2c", "porownanie", "sygnaly", "stereotyp", "jak-to-powiedziec",
+                     "przyklady", "bledy"}  # fmt: skip
 
 # The key notions of each source section, as word stems a faithful lesson must use.
 NOTIONS = {
@@ -23,7 +24,7 @@ NOTIONS = {
     "marketing": ["niewielk", "precyzyjn", "targetowan", "wartości biznesow", "roi",
                   "szerok", "styl", "emocj"],
     "transaction_value": ["większa", "długoterminow", "duże zamówienia", "inwestycj", "czasu",
-                          "mniejsze", "dużych ilościach", "masow"],
+                          "mniejsze", "dużej liczbie", "masow"],
     "product_requirements": ["specyficzn", "techniczn", "dostosowa", "rozwoju produktu",
                              "gotow", "natychmiast", "stopień dostosowania"],
     "communication": ["formaln", "profesjonaln", "precyzyjn", "wartości biznesow",
@@ -90,18 +91,33 @@ def test_summary_draws_in_the_interim_summaries(course: CourseData) -> None:
 
 def test_bank_counts_and_balance(course: CourseData) -> None:
     scenarios = [q for q in course.questions if q.type == "scenario"]
-    assert len(scenarios) >= 84
+    assert len(scenarios) >= 126
     for dimension in DIMENSION_KEYS:
         mine = [q for q in scenarios if q.dimension == dimension]
-        assert len(mine) >= 12, dimension
-        assert sum(q.market == "B2B" for q in mine) >= 5, dimension
-        assert sum(q.market == "B2C" for q in mine) >= 5, dimension
+        assert len(mine) >= 18, dimension
+        assert sum(q.market == "B2B" for q in mine) >= 7, dimension
+        assert sum(q.market == "B2C" for q in mine) >= 7, dimension
         assert {q.difficulty for q in mine} == {1, 2, 3}, dimension
+
+
+def test_a_third_of_the_bank_has_misleading_signals(course: CourseData) -> None:
+    """Mixed items: at least a third of the bank, in every dimension and both markets."""
+    mixed = [q for q in course.questions if q.signals == "mixed"]
+    assert 3 * len(mixed) >= len(course.questions)
+    for dimension in DIMENSION_KEYS:
+        markets = {q.market for q in mixed if q.dimension == dimension}
+        assert markets == {"B2B", "B2C"}, dimension
+
+
+def test_names_of_people_and_firms_are_not_reused(course: CourseData) -> None:
+    from trainer.authoring.lint import check_names
+
+    assert check_names(list(course.questions)) == []
 
 
 def test_every_scenario_is_complete(course: CourseData) -> None:
     lessons = {lesson.slug: lesson for lesson in course.lessons}
-    for question in course.questions:
+    for question in (q for q in course.questions if not q.turns):
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.situation.strip()) if s]
         assert 2 <= len(sentences) <= 6, question.key
         assert 3 <= len(question.options) <= 4, question.key
@@ -114,9 +130,19 @@ def test_every_scenario_is_complete(course: CourseData) -> None:
 
 def test_correct_option_is_not_always_in_one_place(course: CourseData) -> None:
     positions = {
-        next(i for i, option in enumerate(q.options) if option.correct) for q in course.questions
+        next(i for i, option in enumerate(q.options) if option.correct)
+        for q in course.questions
+        if q.options
     }
     assert len(positions) >= 3
+
+
+def test_a_role_play_dialogue_per_dimension(course: CourseData) -> None:
+    """Seven dialogues, one per dimension, each a mixed case; the checks may draw them."""
+    dialogues = [q for q in course.questions if q.type == "dialogue"]
+    assert sorted(q.dimension for q in dialogues) == sorted(DIMENSION_KEYS)
+    assert all(q.signals == "mixed" and q.explanation and q.anchor for q in dialogues)
+    assert {q.market for q in dialogues} == {"B2B", "B2C"}
 
 
 def test_no_two_scenarios_share_a_situation(course: CourseData) -> None:

@@ -202,10 +202,11 @@ def test_the_whole_course_goes_to_gift_and_back_exactly(course_app: Flask) -> No
     with course_app.app_context():
         course = catalogue.course_by_slug("b2b-b2c")
         assert course is not None
-        before = course_data(course).questions
+        # Everything GIFT can hold: the dialogues are left out (and the file says so).
+        before = tuple(q for q in course_data(course).questions if not q.turns)
         assert len({q.difficulty for q in before}) == 3 and all(q.anchor for q in before)
         text, count = gift_exchange.export_gift(course, "test")
-        assert count == len(before) > 90
+        assert count == len(before) > 120
         parsed = parse_gift(text)
         assert not (parsed.errors or parsed.skipped or parsed.warnings)
         assert all(q.trainer for q in parsed.questions if q.title.endswith("[rynek]"))

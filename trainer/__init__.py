@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.auth.views import bp as auth_bp
     from trainer.author.analysis_views import bp as analysis_bp
     from trainer.author.gift_views import bp as gift_bp
+    from trainer.author.lint_views import bp as lint_bp
     from trainer.author.question_views import bp as question_editor_bp
     from trainer.author.views import bp as author_bp
     from trainer.certificates.views import bp as certificates_bp
@@ -102,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         auth_bp, invitation_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
-        author_bp, question_editor_bp, analysis_bp, gift_bp, hr_bp, hr_import_bp, audit_bp,
+        author_bp, question_editor_bp, analysis_bp, gift_bp, lint_bp, hr_bp, hr_import_bp, audit_bp,
         admin_bp, tokens_bp, api_bp, privacy_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)

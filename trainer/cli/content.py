@@ -14,6 +14,7 @@ from trainer.authoring.content_files import (
     plan_configured_sync,
     summarize,
 )
+from trainer.authoring.lint import lint_courses
 from trainer.authoring.sync import apply_sync
 from trainer.authoring.sync_plan import SyncPlan, SyncRace
 from trainer.content.derive import derive_lessons, write_lessons
@@ -171,3 +172,35 @@ def export(out: Path | None, course_slug: str | None, force: bool) -> None:
         f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
         f"{len(result.removed)} removed"
     )
+
+
+@content.command("lint")
+@click.option("--json", "as_json", is_flag=True, help="Print every finding and figure as JSON.")
+def lint(as_json: bool) -> None:
+    """Check the quality of every question before it reaches a learner; exit 1 on errors.
+
+    Per item: the key is the longest option, options differ in form, words only wrong options
+    use, a market giveaway in the situation, near-duplicate situations, reused names. Per
+    bank: how far a word classifier answers without judgement, beside chance. A warning kept
+    on purpose is waived under `lint:` in the course's course.yaml.
+    """
+    try:
+        reports = lint_courses(load_configured_content())
+    except ContentError as error:
+        _fail(error)
+        return
+    errors = sum(len(report.errors) for report in reports)
+    if as_json:
+        document = {
+            "courses": [report.as_dict() for report in reports],
+            "errors": errors,
+            "warnings": sum(len(report.warnings) for report in reports),
+            "waived": sum(len(report.waived) for report in reports),
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            for line in report.lines():
+                click.echo(line)
+    if errors:
+        raise click.exceptions.Exit(1)

@@ -80,6 +80,8 @@ class QuestionType:
     gift: ClassVar[bool] = True
     # Whether its answers take branches that item analysis counts (`branch_counts`).
     branches: ClassVar[bool] = False
+    # Whether its options are texts the author wrote (which `content lint` compares).
+    authored_options: ClassVar[bool] = True
 
     # Content: parsing (files, GIFT, the editor) and writing back
 

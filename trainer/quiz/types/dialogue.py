@@ -49,6 +49,7 @@ class Dialogue(QuestionType):
     yaml_keys = frozenset({"market", "situation", "turns"})
     gift = False
     branches = True
+    authored_options = False
 
     def parse(self, fields: Fields, taxonomy: Taxonomy) -> dict[str, Any]:
         """Market, situation and the turns, checked as a conversation."""

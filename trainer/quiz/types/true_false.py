@@ -29,6 +29,7 @@ class TrueFalse(MultipleChoice):
     new_label = _l("New true/false question")
     template = "quiz/types/true_false.html"
     yaml_keys = frozenset({"prompt", "answer", "feedback_true", "feedback_false"})
+    authored_options = False  # always "Prawda" and "Fałsz"
 
     def parse(self, fields: Fields, taxonomy: Taxonomy) -> dict[str, Any]:
         """Prompt, answer and the feedback on each answer."""
