@@ -12,11 +12,11 @@ from trainer.api.auth import current_token, token_required
 from trainer.api.params import BadParameter
 from trainer.errors import json_error
 from trainer.extensions import db
+from trainer.models.types import iso_timestamp
 from trainer.people import audit
 from trainer.reporting import hr_api, report, xapi
 from trainer.reporting.report import FilterError
 from trainer.reporting.transcript import transcript as learner_transcript
-from trainer.reporting.xapi_statements import iso_timestamp
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SCOPE = "hr:read"

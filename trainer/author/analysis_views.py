@@ -10,7 +10,9 @@ from trainer.author.analysis_forms import ProgressFilterForm
 from trainer.extensions import db
 from trainer.learning import catalogue
 from trainer.models import Quiz
+from trainer.people import assignments
 from trainer.reporting import group_progress, item_analysis
+from trainer.reporting.report import STATUS_LABELS
 
 bp = Blueprint("analysis", __name__, url_prefix="/author/analysis")
 
@@ -20,11 +22,6 @@ FLAG_LABELS = {
     "too_hard": _l("Few learners right"),
     "too_easy": _l("Nearly everyone right"),
     "low_discrimination": _l("Does not tell strong learners from weak ones"),
-}
-STATUS_LABELS = {
-    "not_started": _l("Not started"),
-    "in_progress": _l("In progress"),
-    "completed": _l("Completed"),
 }
 
 
@@ -86,10 +83,11 @@ def progress(course_slug: str) -> str:
     if course is None:
         abort(404)
     form = ProgressFilterForm(request.args)
-    form.set_departments(group_progress.departments())
+    form.set_departments(assignments.departments())
     department = form.department.data if form.validate() else None
     rows = group_progress.course_progress(course, department)
     return render_template(
         "analysis/progress.html", course=course, form=form, rows=rows,
-        counts=group_progress.status_counts(rows), status_labels=STATUS_LABELS,
+        counts=group_progress.status_counts(rows),
+        status_labels={status: STATUS_LABELS[status] for status in group_progress.STATUSES},
     )  # fmt: skip

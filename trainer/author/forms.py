@@ -26,6 +26,7 @@ from wtforms.widgets import HiddenInput, ListWidget, RadioInput
 from trainer.content.fields import SLUG
 from trainer.content.model import Problem
 from trainer.i18n import term_label
+from trainer.models import LessonStatus
 from trainer.taxonomy import Taxonomy
 
 OPTION_ROWS = 6
@@ -68,8 +69,8 @@ class LessonForm(FlaskForm):
     body = TextAreaField(_l("Body (Markdown)"), [DataRequired(REQUIRED)], render_kw={"rows": 18})
     status = SelectField(
         _l("Status"),
-        choices=[SelectChoice("draft", _l("Draft: only trainers see it")),
-                 SelectChoice("published", _l("Published: learners see it"))],
+        choices=[SelectChoice(LessonStatus.DRAFT, _l("Draft: only trainers see it")),
+                 SelectChoice(LessonStatus.PUBLISHED, _l("Published: learners see it"))],
     )  # fmt: skip
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save"))
@@ -82,7 +83,7 @@ class LessonForm(FlaskForm):
         """Offer `retired` too, so that editing a retired lesson keeps it retired."""
         self.status.choices = [
             *self.status.choices,
-            SelectChoice("retired", _l("Retired: hidden from learners")),
+            SelectChoice(LessonStatus.RETIRED, _l("Retired: hidden from learners")),
         ]
 
     def fill(self, data: dict[str, Any], version: int) -> None:

@@ -12,7 +12,7 @@ from trainer.authoring import editing, versions
 from trainer.authoring.editing import EditConflict, InvalidContent
 from trainer.extensions import db
 from trainer.forms import EmptyForm
-from trainer.models import Course, Question
+from trainer.models import Course, Question, QuestionStatus
 from trainer.quiz.types import TYPES
 
 bp = Blueprint("question_editor", __name__, url_prefix="/author/questions")
@@ -106,7 +106,9 @@ def status(question_id: int, action: str) -> Response:
         abort(400)
     try:
         editing.set_question_status(
-            question, "retired" if action == "retire" else "active", current_user.id
+            question,
+            QuestionStatus.RETIRED if action == "retire" else QuestionStatus.ACTIVE,
+            current_user.id,
         )
     except EditConflict:
         db.session.rollback()

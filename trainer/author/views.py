@@ -15,7 +15,7 @@ from trainer.authoring.editing import EditConflict, InvalidContent
 from trainer.content.markdown import render_markdown
 from trainer.extensions import db
 from trainer.forms import EmptyForm
-from trainer.models import Course, Lesson, Question
+from trainer.models import Course, Lesson, LessonStatus, Question, QuestionStatus
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
@@ -27,7 +27,7 @@ def overview() -> str:
     courses = db.session.execute(db.select(Course).order_by(Course.title)).scalars().all()
     counts = db.session.execute(
         db.select(Question.course_id, Question.dimension, Question.market, func.count())
-        .where(Question.status == "active")
+        .where(Question.status == QuestionStatus.ACTIVE)
         .group_by(Question.course_id, Question.dimension, Question.market)
     ).all()
     scenarios = {(c, d, m): n for c, d, m, n in counts}
@@ -84,7 +84,7 @@ def new_lesson(course_slug: str) -> BaseResponse | str:
             flash(_("Lesson %(title)s created.", title=lesson.title), "success")
             return redirect(url_for("author.edit_lesson", lesson_id=lesson.id))
     elif not form.is_submitted():
-        form.status.data = "draft"
+        form.status.data = LessonStatus.DRAFT
     return render_template(
         "author/lesson_form.html", course=course, lesson=None, form=form, preview=preview
     )
@@ -103,7 +103,7 @@ def edit_lesson(lesson_id: int) -> BaseResponse | str:
     lesson = db.get_or_404(Lesson, lesson_id)
     form = LessonForm()
     form.set_taxonomy(lesson.course.taxonomy)
-    if lesson.status == "retired":
+    if lesson.status == LessonStatus.RETIRED:
         form.allow_retired()
     preview = conflict = None
     if not form.is_submitted():
@@ -167,7 +167,9 @@ def lesson_status(lesson_id: int, action: str) -> BaseResponse:
         abort(400)
     try:
         editing.set_lesson_status(
-            lesson, "retired" if action == "retire" else "draft", current_user.id
+            lesson,
+            LessonStatus.RETIRED if action == "retire" else LessonStatus.DRAFT,
+            current_user.id,
         )
     except EditConflict:
         db.session.rollback()

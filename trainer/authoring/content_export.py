@@ -25,7 +25,15 @@ from trainer.content.model import (
 )
 from trainer.content.writer import bank_order, course_files, natural_key
 from trainer.extensions import db
-from trainer.models import Course, Lesson, Question, Quiz, QuizQuestion
+from trainer.models import (
+    Course,
+    Lesson,
+    LessonStatus,
+    Question,
+    QuestionStatus,
+    Quiz,
+    QuizQuestion,
+)
 
 # What an export owns in a course folder: these are replaced, anything else is left alone.
 CONTENT_GLOBS = {"lessons": ("*.md", "*.yaml", "*.yml"), "quizzes": ("*.yaml", "*.yml")}
@@ -53,13 +61,15 @@ def course_data(course: Course) -> CourseData:
     lessons = list(
         db.session.execute(
             db.select(Lesson)
-            .where(Lesson.course_id == course.id, Lesson.status != "retired")
+            .where(Lesson.course_id == course.id, Lesson.status != LessonStatus.RETIRED)
             .order_by(Lesson.position, Lesson.slug)
         ).scalars()
     )
     questions = list(
         db.session.execute(
-            db.select(Question).where(Question.course_id == course.id, Question.status == "active")
+            db.select(Question).where(
+                Question.course_id == course.id, Question.status == QuestionStatus.ACTIVE
+            )
         ).scalars()
     )
     # Retired lessons too: a quiz after a retired lesson must fail the export, not lose its link.
@@ -71,7 +81,7 @@ def course_data(course: Course) -> CourseData:
     quizzes = list(
         db.session.execute(
             db.select(Quiz)
-            .where(Quiz.course_id == course.id, Quiz.status == "active")
+            .where(Quiz.course_id == course.id, Quiz.status == QuestionStatus.ACTIVE)
             .order_by(Quiz.position, Quiz.slug)
         ).scalars()
     )

@@ -12,7 +12,7 @@ from trainer.content.markdown import heading_ids
 from trainer.content.model import LessonData, Problem, QuestionData
 from trainer.content.yamlfile import Mapping
 from trainer.extensions import db
-from trainer.models import Course, Lesson, Question, Quiz
+from trainer.models import Course, Lesson, LessonStatus, Question, QuestionStatus, Quiz
 from trainer.quiz.types import TYPES, question_type
 from trainer.taxonomy import Taxonomy
 
@@ -81,7 +81,7 @@ def _check_anchors(lesson: Lesson, body: str) -> None:
     links = db.session.execute(
         db.select(Question.key, Question.lesson_anchor).where(
             Question.lesson_id == lesson.id,
-            Question.status == "active",
+            Question.status == QuestionStatus.ACTIVE,
             Question.lesson_anchor.is_not(None),
         )
     ).all()
@@ -169,7 +169,11 @@ def course_questions(course: Course) -> list[Question]:
 
 def _linkable_lessons(course: Course) -> dict[str, Lesson]:
     """The lessons a question may link to: those the files would still hold."""
-    return {lesson.slug: lesson for lesson in course_lessons(course) if lesson.status != "retired"}
+    return {
+        lesson.slug: lesson
+        for lesson in course_lessons(course)
+        if lesson.status != LessonStatus.RETIRED
+    }
 
 
 def lesson_sections(course: Course) -> list[tuple[str, str]]:

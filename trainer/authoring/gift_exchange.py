@@ -26,7 +26,7 @@ from trainer.content.gift_reader import parse_gift
 from trainer.content.gift_writer import serialise_gift
 from trainer.content.model import QuestionData
 from trainer.extensions import db
-from trainer.models import Course, Lesson, Question, User
+from trainer.models import Course, Lesson, LessonStatus, Question, QuestionStatus, User
 from trainer.people import audit
 
 # Small enough that the signed preview token stays under the form size Werkzeug accepts.
@@ -99,7 +99,7 @@ def course_lessons(course: Course) -> list[Lesson]:
     return list(
         db.session.execute(
             db.select(Lesson)
-            .where(Lesson.course_id == course.id, Lesson.status != "retired")
+            .where(Lesson.course_id == course.id, Lesson.status != LessonStatus.RETIRED)
             .order_by(Lesson.position, Lesson.slug)
         ).scalars()
     )
@@ -117,7 +117,7 @@ def lesson_choices() -> dict[str, list[tuple[int, str]]]:
 def import_target(lesson_id: int) -> tuple[Course, Lesson]:
     """The course and lesson an import goes to; raises `GiftImportError` (stale) if retired."""
     lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None or lesson.status == "retired":
+    if lesson is None or lesson.status == LessonStatus.RETIRED:
         raise GiftImportError("stale")
     return lesson.course, lesson
 
@@ -128,7 +128,10 @@ def question_counts() -> list[tuple[Course, int]]:
         (course, count)
         for course, count in db.session.execute(
             db.select(Course, func.count(Question.id))
-            .outerjoin(Question, (Question.course_id == Course.id) & (Question.status == "active"))
+            .outerjoin(
+                Question,
+                (Question.course_id == Course.id) & (Question.status == QuestionStatus.ACTIVE),
+            )
             .group_by(Course.id)
             .order_by(Course.title)
         ).all()
@@ -166,10 +169,10 @@ def _update(item: Converted, row: Question, plan: ImportPlan) -> PlannedQuestion
         data = replace(data, difficulty=row.difficulty)
     if "signals" not in item.carried:
         data = replace(data, signals=row.signals)
-    if "lesson" not in item.carried and row.lesson and row.lesson.status != "retired":
+    if "lesson" not in item.carried and row.lesson and row.lesson.status != LessonStatus.RETIRED:
         data = replace(data, lesson=row.lesson.slug, anchor=row.lesson_anchor)
     action: Action = "unchanged" if editing.holds(row, data) else "update"
-    if action == "update" and row.status == "retired":
+    if action == "update" and row.status == QuestionStatus.RETIRED:
         plan.warnings.append(
             GiftIssue(item.line, N_("The question %(key)s is retired: it is updated and stays "
                                     "retired."), {"key": row.key})

@@ -25,7 +25,16 @@ from trainer.authoring.sync_plan import (
 from trainer.content.model import CourseData, LessonData, QuestionData, QuizData, turns_json
 from trainer.content.snapshot import lesson_snapshot, question_snapshot
 from trainer.extensions import db
-from trainer.models import Course, Lesson, Origin, Question, QuestionOption, Quiz
+from trainer.models import (
+    Course,
+    Lesson,
+    LessonStatus,
+    Origin,
+    Question,
+    QuestionOption,
+    QuestionStatus,
+    Quiz,
+)
 
 
 def apply_sync(plan: SyncPlan) -> SyncPlan:
@@ -82,7 +91,7 @@ def _retire(step: Step, kind: Kind) -> None:
     row = step.row
     if kind.editable and not versions.begin_save(row, row.version, None, versions.FROM_FILES):
         raise SyncRace(f"{step.kind} {step.key}")
-    row.status = "retired"
+    row.status = LessonStatus.RETIRED  # the same word for every kind of row
     db.session.flush()
     # The files now say "retired": a file that comes back is a change of the files.
     row.file_hash = state_hash(kind, row, row=True)
@@ -129,7 +138,9 @@ def _lessons_by_slug(course: Course) -> dict[str, Lesson]:
     lessons = db.session.execute(db.select(Lesson).where(Lesson.course_id == course.id)).scalars()
     return {
         lesson.slug: lesson
-        for lesson in sorted(lessons, key=lambda lesson: lesson.status != "retired", reverse=True)
+        for lesson in sorted(
+            lessons, key=lambda lesson: lesson.status != LessonStatus.RETIRED, reverse=True
+        )
     }
 
 
@@ -143,7 +154,7 @@ def question_columns(course: Course, item: QuestionData, lessons: dict[str, Less
         "situation": item.situation, "prompt": item.prompt, "explanation": item.explanation,
         "lesson_id": lesson.id if lesson else None, "lesson_anchor": item.anchor,
         "details": {"turns": turns_json(item.turns)} if item.turns else {},
-        "status": "active",
+        "status": QuestionStatus.ACTIVE,
     }  # fmt: skip
 
 
@@ -183,7 +194,7 @@ def _quiz_values(course: Course, item: QuizData, lessons: dict[str, Lesson]) -> 
         "position": item.position, "lesson_id": lesson.id if lesson else None,
         "is_final": item.final, "items_per_attempt": item.items, "pass_mark": item.pass_mark,
         "attempts_allowed": item.attempts_allowed, "cooldown_minutes": item.cooldown_minutes,
-        "time_limit_minutes": item.time_limit_minutes, "status": "active",
+        "time_limit_minutes": item.time_limit_minutes, "status": QuestionStatus.ACTIVE,
         # The pool as rules, so that questions made in the browser join it too.
         "draw_rules": {"per_dimension": item.per_dimension,
                        "balance_markets": item.balance_markets,
@@ -204,11 +215,13 @@ def _fill_pools(course: Course) -> None:
     """Every live quiz draws from the active questions its rules name, from any origin."""
     questions = list(
         db.session.execute(
-            db.select(Question).where(Question.course_id == course.id, Question.status == "active")
+            db.select(Question).where(
+                Question.course_id == course.id, Question.status == QuestionStatus.ACTIVE
+            )
         ).scalars()
     )
     quizzes = db.session.execute(
-        db.select(Quiz).where(Quiz.course_id == course.id, Quiz.status == "active")
+        db.select(Quiz).where(Quiz.course_id == course.id, Quiz.status == QuestionStatus.ACTIVE)
     ).scalars()
     for quiz in quizzes:
         rules = quiz.draw_rules or {}

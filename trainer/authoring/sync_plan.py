@@ -33,7 +33,7 @@ from trainer.content.snapshot import (
     quiz_snapshot,
 )
 from trainer.extensions import db
-from trainer.models import Course, Lesson, Origin, Question, Quiz
+from trainer.models import Course, Lesson, LessonStatus, Origin, Question, QuestionStatus, Quiz
 
 
 class Outcome(StrEnum):
@@ -192,7 +192,7 @@ QUESTIONS = Kind(
 # Quizzes have no editor in the browser yet: the files are their only home.
 QUIZZES = Kind(
     "quizzes", Quiz, "slug",
-    file_state=lambda data: {**quiz_snapshot(data), "status": "active"},
+    file_state=lambda data: {**quiz_snapshot(data), "status": QuestionStatus.ACTIVE.value},
     row_state=_quiz_row_state, editable=False,
 )  # fmt: skip
 
@@ -284,7 +284,7 @@ def _why(outcome: Outcome) -> str:
 def _plan_missing(kind: Kind, row: Any, prefer: bool) -> Step | None:
     """A row the files do not hold: retired only if the files made it and nobody edited it."""
     key = getattr(row, kind.key)
-    if row.status == "retired":
+    if row.status == LessonStatus.RETIRED:  # the same word for every kind of row
         return None
     if row.origin == Origin.BROWSER:
         return Step(kind.name, key, Outcome.KEPT, row, why="made in Trainer, not in the files")

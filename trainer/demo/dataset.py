@@ -22,6 +22,7 @@ from trainer.models import (
     CourseCompletion,
     LessonProgress,
     PracticeItem,
+    QuestionStatus,
     Quiz,
     User,
     UserRole,
@@ -93,17 +94,21 @@ def course_plans() -> list[CoursePlan]:
     for course in sorted(catalogue.courses(), key=lambda course: course.slug):
         lessons = catalogue.published_lessons(course)
         quizzes = db.session.execute(
-            select(Quiz).where(Quiz.course_id == course.id, Quiz.status == "active")
+            select(Quiz).where(Quiz.course_id == course.id, Quiz.status == QuestionStatus.ACTIVE)
             .order_by(Quiz.position, Quiz.slug)
         ).scalars()  # fmt: skip
         checks = {}
         for quiz in quizzes:
-            pool = [QuestionFacts.of(q) for q in quiz.questions if q.status == "active"]
+            pool = [
+                QuestionFacts.of(q) for q in quiz.questions if q.status == QuestionStatus.ACTIVE
+            ]
             if pool and quiz.lesson_id is not None and not quiz.is_final:
                 checks.setdefault(quiz.lesson_id, (quiz, pool))
         final = progress.final_exam(course)
         final_pool = (
-            [QuestionFacts.of(q) for q in final.questions if q.status == "active"] if final else []
+            [QuestionFacts.of(q) for q in final.questions if q.status == QuestionStatus.ACTIVE]
+            if final
+            else []
         )
         plans.append(
             CoursePlan(course.id, lessons, checks, (final, final_pool) if final_pool else None)

@@ -7,12 +7,13 @@ seed is the same person whether 30 or 10,000 are generated, and a run is repeata
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from trainer.demo.names import DEPARTMENTS, person_name
 from trainer.learning.progress import CODE_ALPHABET
-from trainer.models import Lesson, Question, Quiz
+from trainer.models import AttemptStatus, Lesson, Question, Quiz
+from trainer.models.types import end_of_day
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.leitner import next_review
 from trainer.quiz.scoring import totals
@@ -115,7 +116,7 @@ def _sigmoid(x: float) -> float:
 
 
 def _end_of_day(moment: datetime) -> datetime:
-    return datetime.combine(moment.date(), time(23, 59, 59), UTC)
+    return end_of_day(moment.date())
 
 
 class Simulation:
@@ -275,8 +276,8 @@ class Simulation:
             items.append(item)
         result = totals(grades, quiz.pass_mark)
         rows.attempts.append({
-            "user_id": user_id, "quiz_id": quiz.id,
-            "status": "graded" if finish else "in_progress", "started_at": started,
+            "user_id": user_id, "quiz_id": quiz.id, "started_at": started,
+            "status": AttemptStatus.GRADED if finish else AttemptStatus.IN_PROGRESS,
             "submitted_at": t if finish else None, "score": result.score if finish else None,
             "max_score": result.max_score if finish else None,
             "percent": result.percent if finish else None,

@@ -19,17 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from trainer.models import Course, User
 from trainer.reporting.exports import EXPORT_FORMATS, FORMATS
-from trainer.reporting.report import STATUSES, ReportFilter
-
-
-def status_labels() -> dict[str, Any]:
-    """The report's statuses in the user's language."""
-    return {
-        "overdue": _l("Overdue"),
-        "not_started": _l("Not started"),
-        "in_progress": _l("In progress"),
-        "completed": _l("Completed"),
-    }
+from trainer.reporting.report import STATUS_LABELS, STATUSES, ReportFilter
 
 
 class ReportFilterForm(FlaskForm):
@@ -56,7 +46,7 @@ class ReportFilterForm(FlaskForm):
         self.department.choices = [SelectChoice("", _l("All departments"))] + [
             SelectChoice(department, department) for department in departments
         ]
-        labels = status_labels()
+        labels = STATUS_LABELS
         self.status.choices = [SelectChoice("", _l("Any status"))] + [
             SelectChoice(key, labels[key]) for key in STATUSES
         ]

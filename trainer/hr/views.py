@@ -25,7 +25,6 @@ from trainer.hr.forms import (
     ExportForm,
     PeopleAssignmentForm,
     ReportFilterForm,
-    status_labels,
 )
 from trainer.learning import catalogue
 from trainer.models import Course
@@ -59,7 +58,7 @@ def _render_report(
     page_html = render_template(
         "hr/report.html", form=form, rows=rows, total=total, page=page, per_page=PER_PAGE,
         sort=sort, descending=descending, query=query, formats=exports.EXPORT_FORMATS.values(),
-        labels=status_labels(), message=message,
+        labels=report.STATUS_LABELS, message=message,
     )  # fmt: skip
     return page_html, status
 

@@ -19,7 +19,7 @@ from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.learning import attempts
 from trainer.learning.attempts import AttemptRefused
-from trainer.models import Attempt, AttemptItem, Quiz
+from trainer.models import Attempt, AttemptItem, AttemptStatus, QuestionStatus, Quiz
 from trainer.quiz.types import question_type
 
 bp = Blueprint("quiz", __name__)
@@ -40,7 +40,7 @@ def refusal_message(refused: AttemptRefused) -> str:
 
 def _quiz_or_404(quiz_id: int) -> Quiz:
     quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or quiz.status != "active":
+    if quiz is None or quiz.status != QuestionStatus.ACTIVE:
         abort(404)
     return quiz
 
@@ -105,7 +105,7 @@ def item(attempt_id: int, position: int) -> Response | str:
     if attempts.grade_if_overdue(attempt):
         db.session.commit()
         flash(refusal_message(AttemptRefused("time_up")), "info")
-    if attempt.status == "graded":
+    if attempt.status == AttemptStatus.GRADED:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     current = _item(attempt, position)
     return _render_item(attempt, current)
@@ -146,7 +146,7 @@ def _refused(attempt: Attempt, current: AttemptItem, refused: AttemptRefused) ->
     if request.accept_mimetypes.best == "application/json":
         return jsonify(saved=False, error=refusal_message(refused)), 409
     flash(refusal_message(refused), "error")
-    if attempt.status == "graded":
+    if attempt.status == AttemptStatus.GRADED:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position))
 
@@ -155,7 +155,7 @@ def _closed(attempt: Attempt, current: AttemptItem) -> Response | None:
     """The answer to a POST on an attempt that time or a submit has closed, if it is."""
     if attempts.grade_if_overdue(attempt):
         return _refused(attempt, current, AttemptRefused("time_up"))
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         return _refused(attempt, current, AttemptRefused("already_submitted"))
     return None
 
@@ -191,7 +191,7 @@ def review(attempt_id: int) -> Response | str:
     attempt = _own_attempt(attempt_id)
     if attempts.grade_if_overdue(attempt):
         db.session.commit()
-    if attempt.status == "graded":
+    if attempt.status == AttemptStatus.GRADED:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     return render_template(
         "learn/quiz_review.html", attempt=attempt, form=EmptyForm(),
@@ -219,6 +219,6 @@ def result(attempt_id: int) -> Response | str:
     attempt = _own_attempt(attempt_id)
     if attempts.grade_if_overdue(attempt):
         db.session.commit()
-    if attempt.status != "graded":
+    if attempt.status != AttemptStatus.GRADED:
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
     return render_template("learn/quiz_result.html", attempt=attempt)

@@ -9,7 +9,7 @@ from trainer.content.markdown import heading_ids, render_markdown
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.learning import catalogue, practice, progress
-from trainer.models import Course, Lesson, Quiz
+from trainer.models import Course, Lesson, QuestionStatus, Quiz
 from trainer.people import assignments
 
 bp = Blueprint("learn", __name__)
@@ -41,7 +41,7 @@ def _quizzes(course: Course) -> list[Quiz]:
     return list(
         db.session.execute(
             db.select(Quiz)
-            .where(Quiz.course_id == course.id, Quiz.status == "active")
+            .where(Quiz.course_id == course.id, Quiz.status == QuestionStatus.ACTIVE)
             .order_by(Quiz.position)
         ).scalars()
     )

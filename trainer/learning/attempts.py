@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
 from trainer.learning import practice, progress
-from trainer.models import Attempt, AttemptItem, Quiz
+from trainer.models import Attempt, AttemptItem, AttemptStatus, QuestionStatus, Quiz
 from trainer.models.types import utcnow
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.scoring import totals
@@ -40,7 +40,9 @@ def availability(user_id: int, quiz: Quiz, now: datetime | None = None) -> Avail
     in_progress = _in_progress(user_id, quiz.id)
     graded = db.session.execute(
         db.select(func.count(), func.max(Attempt.submitted_at)).where(
-            Attempt.user_id == user_id, Attempt.quiz_id == quiz.id, Attempt.status == "graded"
+            Attempt.user_id == user_id,
+            Attempt.quiz_id == quiz.id,
+            Attempt.status == AttemptStatus.GRADED,
         )
     ).one()
     used, last_submitted = graded
@@ -60,7 +62,7 @@ def _in_progress(user_id: int, quiz_id: int) -> Attempt | None:
         db.select(Attempt).where(
             Attempt.user_id == user_id,
             Attempt.quiz_id == quiz_id,
-            Attempt.status == "in_progress",
+            Attempt.status == AttemptStatus.IN_PROGRESS,
         )
     ).scalar_one_or_none()
 
@@ -73,7 +75,7 @@ def start_attempt(user_id: int, quiz: Quiz, rng: random.Random | None = None) ->
     if state.refused is not None:
         raise state.refused
     rng = rng or random.SystemRandom()
-    pool = [question for question in quiz.questions if question.status == "active"]
+    pool = [question for question in quiz.questions if question.status == QuestionStatus.ACTIVE]
     questions = draw_questions(pool, quiz.items_per_attempt, quiz.draw_rules, rng)
     attempt = Attempt(user_id=user_id, quiz_id=quiz.id)
     for position, question in enumerate(questions, 1):
@@ -101,7 +103,11 @@ def deadline(attempt: Attempt) -> datetime | None:
 def grade_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
     """Grade an unfinished attempt whose time ran out, with what was saved; whether it was."""
     limit = deadline(attempt)
-    if attempt.status == "in_progress" and limit is not None and (now or utcnow()) >= limit:
+    if (
+        attempt.status == AttemptStatus.IN_PROGRESS
+        and limit is not None
+        and (now or utcnow()) >= limit
+    ):
         submit(attempt)
         return True
     return False
@@ -110,7 +116,7 @@ def grade_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
 def _open_item(attempt: Attempt, item: AttemptItem) -> None:
     if grade_if_overdue(attempt):
         raise AttemptRefused("time_up")
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptRefused("already_submitted")
     if item.attempt_id != attempt.id:
         raise AttemptRefused("not_in_attempt")
@@ -135,8 +141,8 @@ def submit(attempt: Attempt) -> Attempt:
     """Grade the attempt once; a repeated or concurrent submit returns the first grade."""
     claimed = db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
-        .values(status="graded", submitted_at=utcnow())
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS)
+        .values(status=AttemptStatus.GRADED, submitted_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(attempt)

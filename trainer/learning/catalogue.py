@@ -1,7 +1,7 @@
 """What learners may see of the content: courses and their published lessons."""
 
 from trainer.extensions import db
-from trainer.models import Course, Lesson, LessonProgress
+from trainer.models import Course, Lesson, LessonProgress, LessonStatus
 
 
 def courses() -> list[Course]:
@@ -9,7 +9,7 @@ def courses() -> list[Course]:
     return list(
         db.session.execute(
             db.select(Course)
-            .where(Course.lessons.any(Lesson.status == "published"))
+            .where(Course.lessons.any(Lesson.status == LessonStatus.PUBLISHED))
             .order_by(Course.title)
         ).scalars()
     )
@@ -25,7 +25,7 @@ def published_lessons(course: Course) -> list[Lesson]:
     return list(
         db.session.execute(
             db.select(Lesson)
-            .where(Lesson.course_id == course.id, Lesson.status == "published")
+            .where(Lesson.course_id == course.id, Lesson.status == LessonStatus.PUBLISHED)
             .order_by(Lesson.position)
         ).scalars()
     )

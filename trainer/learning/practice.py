@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func
 
 from trainer.extensions import db
-from trainer.models import PracticeItem, Question
+from trainer.models import PracticeItem, Question, QuestionStatus
 from trainer.models.types import utcnow
 from trainer.quiz.leitner import next_review
 from trainer.quiz.types import Grade, InvalidAnswer, question_type
@@ -41,7 +41,7 @@ def next_due(user_id: int) -> PracticeItem | None:
         .where(
             PracticeItem.user_id == user_id,
             PracticeItem.due_at <= utcnow(),
-            Question.status == "active",
+            Question.status == QuestionStatus.ACTIVE,
         )
         .order_by(PracticeItem.due_at, PracticeItem.id)
         .limit(1)

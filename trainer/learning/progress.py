@@ -8,7 +8,16 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
 from trainer.learning import catalogue
-from trainer.models import Attempt, Course, CourseCompletion, Lesson, LessonProgress, Quiz
+from trainer.models import (
+    Attempt,
+    AttemptStatus,
+    Course,
+    CourseCompletion,
+    Lesson,
+    LessonProgress,
+    QuestionStatus,
+    Quiz,
+)
 from trainer.models.types import utcnow
 
 # Unambiguous letters and digits only: codes are read aloud and typed from paper.
@@ -50,7 +59,9 @@ def best_result(user_id: int, quiz_id: int) -> tuple[float | None, bool]:
     """
     best, passed = db.session.execute(
         db.select(func.max(Attempt.percent), func.max(case((Attempt.passed, 1), else_=0))).where(
-            Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.status == "graded"
+            Attempt.user_id == user_id,
+            Attempt.quiz_id == quiz_id,
+            Attempt.status == AttemptStatus.GRADED,
         )
     ).one()
     return best, bool(passed)
@@ -60,7 +71,9 @@ def final_exam(course: Course) -> Quiz | None:
     """The course's active final exam, if it has one."""
     return db.session.execute(
         db.select(Quiz).where(
-            Quiz.course_id == course.id, Quiz.is_final.is_(True), Quiz.status == "active"
+            Quiz.course_id == course.id,
+            Quiz.is_final.is_(True),
+            Quiz.status == QuestionStatus.ACTIVE,
         )
     ).scalar_one_or_none()
 

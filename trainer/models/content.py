@@ -11,8 +11,24 @@ from trainer.extensions import db
 from trainer.models.types import UTCDateTime, one_of, utcnow
 from trainer.taxonomy import Taxonomy
 
-LESSON_STATUSES: tuple[str, ...] = ("draft", "published", "retired")
-QUESTION_STATUSES: tuple[str, ...] = ("active", "retired")
+
+class LessonStatus(StrEnum):
+    """Whether learners see a lesson."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class QuestionStatus(StrEnum):
+    """Whether a question (or a quiz) is drawn and shown."""
+
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+LESSON_STATUSES: tuple[str, ...] = tuple(status.value for status in LessonStatus)
+QUESTION_STATUSES: tuple[str, ...] = tuple(status.value for status in QuestionStatus)
 QUIZ_STATUSES: tuple[str, ...] = QUESTION_STATUSES
 
 

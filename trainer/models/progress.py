@@ -1,6 +1,7 @@
 """What learners did: lesson progress, quiz attempts and course completions."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
@@ -11,7 +12,15 @@ from trainer.models.content import Course, Lesson, Question, Quiz
 from trainer.models.types import UTCDateTime, one_of, utcnow
 from trainer.models.user import User
 
-ATTEMPT_STATUSES: tuple[str, ...] = ("in_progress", "graded")
+
+class AttemptStatus(StrEnum):
+    """An attempt is being answered, then graded once."""
+
+    IN_PROGRESS = "in_progress"
+    GRADED = "graded"
+
+
+ATTEMPT_STATUSES: tuple[str, ...] = tuple(status.value for status in AttemptStatus)
 
 
 class LessonProgress(db.Model):
@@ -51,7 +60,7 @@ class Attempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.IN_PROGRESS)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     score: Mapped[int | None]

@@ -1,9 +1,20 @@
 """Column types shared by the models."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of `day` in UTC: a due date means the whole day."""
+    return datetime.combine(day, time(23, 59, 59), UTC)
+
+
+def iso_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the millisecond, `2024-05-01T09:30:00.000Z`: the one
+    spelling of an instant in Trainer's JSON (the API, xAPI, a learner's own data)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def utcnow() -> datetime:

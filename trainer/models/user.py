@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, and_, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -63,6 +63,11 @@ class User(UserMixin, db.Model):
     def end_sessions(self) -> None:
         """Invalidate every session and remember-me cookie issued so far."""
         self.session_version += 1
+
+    @classmethod
+    def is_active_learner(cls) -> ColumnElement[bool]:
+        """SQL for "an active account that holds the learner role": who courses are for."""
+        return and_(cls.active.is_(True), cls.roles.any(UserRole.role == "learner"))
 
     @property
     def role_names(self) -> set[str]:

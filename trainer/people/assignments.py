@@ -2,15 +2,15 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, func
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
-from trainer.models import Assignment, Course, CourseCompletion, User, UserRole, normalize_email
-from trainer.models.types import utcnow
+from trainer.models import Assignment, Course, CourseCompletion, User, normalize_email
+from trainer.models.types import end_of_day, utcnow
 from trainer.people import audit
 
 
@@ -33,11 +33,11 @@ class Outcome:
 
 def due_at_end_of(day: date) -> datetime:
     """A due date means the whole day (UTC): overdue only once it has ended."""
-    return datetime.combine(day, time(23, 59, 59), UTC)
+    return end_of_day(day)
 
 
 def _active_learners() -> Select[Any]:
-    return db.select(User).where(User.active.is_(True), User.roles.any(UserRole.role == "learner"))
+    return db.select(User).where(User.is_active_learner())
 
 
 def learners() -> list[User]:

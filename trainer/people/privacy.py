@@ -24,7 +24,7 @@ from trainer.models import (
     Quiz,
     User,
 )
-from trainer.models.types import utcnow
+from trainer.models.types import iso_timestamp, utcnow
 from trainer.people import audit
 
 # The erased person's stand-in, in the content language: it shows on reports and certificates.
@@ -41,7 +41,7 @@ class ErasureRefused(Exception):
 
 
 def _when(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    return iso_timestamp(value) if value else None
 
 
 def personal_data(user: User) -> dict[str, Any]:

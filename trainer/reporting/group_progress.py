@@ -8,10 +8,13 @@ not started or in progress by what they did.
 from dataclasses import dataclass
 
 from trainer.extensions import db
-from trainer.models import Course, User, UserRole
-from trainer.reporting.report import ReportFilter, report_select
+from trainer.models import Course
+from trainer.reporting.report import ProgressStatus, ReportFilter, report_select
 
-STATUSES: tuple[str, ...] = ("not_started", "in_progress", "completed")
+# A trainer's view of a group has no due dates: no one is overdue.
+STATUSES: tuple[ProgressStatus, ...] = (
+    ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS, ProgressStatus.COMPLETED,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -26,22 +29,6 @@ class LearnerProgress:
     attempts: int  # graded attempts at the course's quizzes
     best_score: float | None  # best final exam percent
     status: str
-
-
-def departments() -> list[str]:
-    """The departments of active learners, for the filter."""
-    return list(
-        db.session.execute(
-            db.select(User.department)
-            .where(
-                User.active.is_(True),
-                User.department.is_not(None),
-                User.roles.any(UserRole.role == "learner"),
-            )
-            .distinct()
-            .order_by(User.department)
-        ).scalars()
-    )
 
 
 def course_progress(course: Course, department: str | None = None) -> list[LearnerProgress]:
@@ -67,7 +54,7 @@ def course_progress(course: Course, department: str | None = None) -> list[Learn
 def _status(status: str, started: bool) -> str:
     if status in STATUSES:
         return status
-    return "in_progress" if started else "not_started"
+    return ProgressStatus.IN_PROGRESS if started else ProgressStatus.NOT_STARTED
 
 
 def status_counts(rows: list[LearnerProgress]) -> dict[str, int]:

@@ -20,7 +20,17 @@ from sqlalchemy import ColumnElement, and_, case, func
 
 from trainer.content.writer import natural_key
 from trainer.extensions import db
-from trainer.models import Attempt, AttemptItem, Course, Question, Quiz, QuizQuestion, User
+from trainer.models import (
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    Course,
+    Question,
+    QuestionStatus,
+    Quiz,
+    QuizQuestion,
+    User,
+)
 from trainer.people import audit
 from trainer.quiz.types import TYPES, question_type
 from trainer.reporting.exports import formula_safe
@@ -71,7 +81,7 @@ def quiz_overview() -> list[tuple[Quiz, Course, int]]:
     """Every quiz with its course and number of graded attempts, by course and position."""
     graded = (
         db.select(Attempt.quiz_id, func.count().label("graded"))
-        .where(Attempt.status == "graded")
+        .where(Attempt.status == AttemptStatus.GRADED)
         .group_by(Attempt.quiz_id)
         .subquery()
     )
@@ -96,7 +106,7 @@ def group_size(attempts: int) -> int:
 
 def analyse_quiz(quiz: Quiz) -> QuizAnalysis:
     """Figures for every question of the quiz's pool and every question drawn in it."""
-    graded = and_(Attempt.quiz_id == quiz.id, Attempt.status == "graded")
+    graded = and_(Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.GRADED)
     total = db.session.execute(db.select(func.count()).where(graded)).scalar_one()
     size = group_size(total)
     ranked = (
@@ -137,7 +147,7 @@ def analyse_quiz(quiz: Quiz) -> QuizAnalysis:
         db.session.execute(
             db.select(Question).where(
                 Question.id.in_(pool) | Question.id.in_(list(figures)),
-                (Question.status == "active") | Question.id.in_(list(figures)),
+                (Question.status == QuestionStatus.ACTIVE) | Question.id.in_(list(figures)),
             )
         )
         .scalars()
@@ -165,7 +175,7 @@ def _wrong_choices(quiz: Quiz) -> dict[int, tuple[int, int]]:
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .where(
             Attempt.quiz_id == quiz.id,
-            Attempt.status == "graded",
+            Attempt.status == AttemptStatus.GRADED,
             AttemptItem.result["option"].as_boolean().is_(False),
             chosen.is_not(None),
         )
@@ -188,7 +198,7 @@ def _branches(quiz: Quiz, questions: list[Question]) -> dict[int, list[tuple[str
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .where(
             Attempt.quiz_id == quiz.id,
-            Attempt.status == "graded",
+            Attempt.status == AttemptStatus.GRADED,
             AttemptItem.question_id.in_(list(answers)),
         )
     )

@@ -7,26 +7,46 @@ Rows are plain column tuples (SQLAlchemy `Row`s), never ORM objects.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ColumnElement, Row, Select, and_, case, func, or_, true, type_coerce
 
 from trainer.extensions import db
 from trainer.models import (
     Assignment,
     Attempt,
+    AttemptStatus,
     Course,
     CourseCompletion,
     Lesson,
     LessonProgress,
+    LessonStatus,
+    QuestionStatus,
     Quiz,
     User,
-    UserRole,
 )
 from trainer.models.types import utcnow
 
-# In the order the report sorts them by status: what needs attention first.
-STATUSES: tuple[str, ...] = ("overdue", "not_started", "in_progress", "completed")
+
+class ProgressStatus(StrEnum):
+    """Where a learner stands in a course, in the order the report sorts them by status:
+    what needs attention first."""
+
+    OVERDUE = "overdue"
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+STATUSES: tuple[str, ...] = tuple(status.value for status in ProgressStatus)
+STATUS_LABELS = {
+    ProgressStatus.OVERDUE: _l("Overdue"),
+    ProgressStatus.NOT_STARTED: _l("Not started"),
+    ProgressStatus.IN_PROGRESS: _l("In progress"),
+    ProgressStatus.COMPLETED: _l("Completed"),
+}
 SORT_KEYS: tuple[str, ...] = ("name", "department", "status", "score", "completed_at")
 COLUMNS: tuple[str, ...] = (
     "user_id",
@@ -99,7 +119,7 @@ def check_filter(filters: ReportFilter) -> None:
 
 def _aggregates() -> tuple[Any, Any, Any]:
     """Per-course and per-learner-and-course aggregates, one grouped subquery each."""
-    published = Lesson.status == "published"
+    published = Lesson.status == LessonStatus.PUBLISHED
     lessons = (
         db.select(Lesson.course_id, func.count().label("total"))
         .where(published)
@@ -118,8 +138,8 @@ def _aggregates() -> tuple[Any, Any, Any]:
         .group_by(LessonProgress.user_id, Lesson.course_id)
         .subquery("progress")
     )
-    graded = Attempt.status == "graded"
-    final = and_(graded, Quiz.is_final.is_(True), Quiz.status == "active")
+    graded = Attempt.status == AttemptStatus.GRADED
+    final = and_(graded, Quiz.is_final.is_(True), Quiz.status == QuestionStatus.ACTIVE)
     attempts = (
         db.select(
             Attempt.user_id,
@@ -157,11 +177,12 @@ def report_select(
     first_started = _earliest(progress.c.opened, attempts.c.started)
     completed = CourseCompletion.id.is_not(None)
     status = case(
-        (completed, "completed"),
-        (and_(Assignment.due_at.is_not(None), Assignment.due_at < now), "overdue"),
-        (first_started.is_not(None), "in_progress"),
-        else_="not_started",
-    )
+        (completed, ProgressStatus.COMPLETED.value),
+        (and_(Assignment.due_at.is_not(None), Assignment.due_at < now),
+         ProgressStatus.OVERDUE.value),
+        (first_started.is_not(None), ProgressStatus.IN_PROGRESS.value),
+        else_=ProgressStatus.NOT_STARTED.value,
+    )  # fmt: skip
     passed = type_coerce(or_(completed, func.coalesce(attempts.c.passed, 0) == 1), Boolean)
     stmt = (
         db.select(
@@ -195,7 +216,7 @@ def report_select(
         .outerjoin(
             Assignment, and_(Assignment.user_id == User.id, Assignment.course_id == Course.id)
         )
-        .where(User.active.is_(True), User.roles.any(UserRole.role == "learner"))
+        .where(User.is_active_learner())
     )
     stmt = stmt.where(*_conditions(filters, status))
     rank = case(*((status == key, index) for index, key in enumerate(STATUSES)))

@@ -6,7 +6,16 @@ from typing import Any
 from sqlalchemy import Row, and_, or_
 
 from trainer.extensions import db
-from trainer.models import Attempt, Course, CourseCompletion, Lesson, LessonProgress, Quiz, User
+from trainer.models import (
+    Attempt,
+    Course,
+    CourseCompletion,
+    Lesson,
+    LessonProgress,
+    LessonStatus,
+    Quiz,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ def transcript(user_id: int) -> Transcript | None:
             and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id),
         )
         # Published lessons, and any other lesson the learner has already opened.
-        .where(or_(Lesson.status == "published", LessonProgress.id.is_not(None)))
+        .where(or_(Lesson.status == LessonStatus.PUBLISHED, LessonProgress.id.is_not(None)))
         .order_by(Course.title, Course.id, Lesson.position, Lesson.id)
     ).all()
     attempts = db.session.execute(

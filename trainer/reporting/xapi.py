@@ -23,6 +23,7 @@ from trainer.extensions import db
 from trainer.models import (
     Attempt,
     AttemptItem,
+    AttemptStatus,
     Course,
     CourseCompletion,
     Lesson,
@@ -107,7 +108,7 @@ def _answers() -> _Query:
         .join(User, Attempt.user_id == User.id)
         .join(Quiz, Attempt.quiz_id == Quiz.id)
         .join(Course, Quiz.course_id == Course.id)
-        .where(Attempt.status == "graded", AttemptItem.answered_at.is_not(None))
+        .where(Attempt.status == AttemptStatus.GRADED, AttemptItem.answered_at.is_not(None))
     )  # fmt: skip
     # An answer becomes a statement when its attempt is graded: that is when it is recorded.
     return query, Attempt.submitted_at, AttemptItem.id
@@ -121,7 +122,7 @@ def _attempts() -> _Query:
         .join(User, Attempt.user_id == User.id)
         .join(Quiz, Attempt.quiz_id == Quiz.id)
         .join(Course, Quiz.course_id == Course.id)
-        .where(Attempt.status == "graded")
+        .where(Attempt.status == AttemptStatus.GRADED)
     )  # fmt: skip
     return query, Attempt.submitted_at, Attempt.id
 

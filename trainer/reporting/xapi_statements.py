@@ -11,12 +11,13 @@ XAPI_BASE_IRI: exporting again gives the same ids, and an LRS drops what it alre
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from trainer.extensions import db
 from trainer.models import Course, Question, QuestionOption
+from trainer.models.types import iso_timestamp
 from trainer.quiz.types import question_type
 from trainer.taxonomy import Taxonomy
 
@@ -194,11 +195,6 @@ def _activity(iri: str, kind: str, name: str, language: str) -> dict[str, Any]:
 
 def _reference(iri: str) -> dict[str, Any]:
     return {"objectType": "Activity", "id": iri}
-
-
-def iso_timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with a Z, to the millisecond: `2024-05-01T09:30:00.000Z`."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def iso_duration(span: timedelta) -> str:

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.test_versions import records, second_trainer
+from tests.authoring.test_versions import records, second_trainer
 from trainer.extensions import db
 from trainer.models import Attempt, AttemptItem, Question, QuestionOption, Quiz
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.test_quiz import answer_all, quiz_id, result_of, start
+from tests.learning.test_quiz import answer_all, quiz_id, result_of, start
 from trainer.extensions import db
 from trainer.models import Attempt, PracticeItem
 

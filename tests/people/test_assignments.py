@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.hr_rows import seed
+from tests.reporting.hr_rows import seed
 from trainer.extensions import db
 from trainer.models import Assignment, AuditEvent, Course, User
 from trainer.models.types import utcnow

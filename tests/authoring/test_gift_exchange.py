@@ -7,8 +7,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from tests.authoring.test_gift import (
+    count_questions,
+    lesson_by_slug,
+    lesson_id,
+    sample_course,
+    upload,
+)
 from tests.conftest import COURSE_TAXONOMY, SAMPLE_CONTENT
-from tests.test_gift import count_questions, lesson_by_slug, lesson_id, sample_course, upload
 from trainer.authoring import editing, gift_exchange, versions
 from trainer.authoring.content_export import course_data
 from trainer.authoring.gift_exchange import GiftImportError
@@ -22,7 +28,7 @@ from trainer.extensions import db
 from trainer.learning import catalogue
 from trainer.models import AuditEvent, ContentVersion, Question
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 FIRST = """$CATEGORY: sample/decision_process
 

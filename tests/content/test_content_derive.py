@@ -1,11 +1,9 @@
 """Tests for deriving draft lessons from a source document (trainer.content.derive)."""
 
-from pathlib import Path
-
 import pytest
 import yaml
 
-from tests.conftest import COURSE_TAXONOMY, DIMENSION_KEYS
+from tests.conftest import COURSE_TAXONOMY, DIMENSION_KEYS, RESOURCES
 from trainer.content.derive import (
     INTRODUCTION,
     Section,
@@ -15,7 +13,7 @@ from trainer.content.derive import (
 )
 
 # A short document of our own with the source document's layout (the seed is not in the repo).
-SEED = Path(__file__).parent / "resources" / "source" / "sprzedaz-b2b-b2c.txt"
+SEED = RESOURCES / "source" / "sprzedaz-b2b-b2c.txt"
 
 SOURCE_TITLES = [
     "Wprowadzenie",

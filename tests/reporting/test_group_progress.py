@@ -12,7 +12,8 @@ from trainer.extensions import db
 from trainer.models import Attempt, Course, CourseCompletion, Lesson, LessonProgress, Quiz
 from trainer.models.types import utcnow
 from trainer.people import accounts
-from trainer.reporting.group_progress import course_progress, departments, status_counts
+from trainer.people.assignments import departments
+from trainer.reporting.group_progress import course_progress, status_counts
 
 
 def add_user(email: str, department: str | None, roles: set[str], active: bool = True) -> int:

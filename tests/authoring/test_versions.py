@@ -7,8 +7,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.authoring.test_authoring import get_lesson, lesson_form
 from tests.conftest import PASSWORD
-from tests.test_authoring import get_lesson, lesson_form
 from trainer.authoring import versions
 from trainer.extensions import db
 from trainer.models import ContentVersion, Lesson, Question

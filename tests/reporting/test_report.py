@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from tests.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
+from tests.reporting.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
 from trainer.extensions import db
 from trainer.hr import views as hr_views
 from trainer.reporting import report

@@ -14,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from tests.authoring.test_authoring import get_lesson, lesson_form
+from tests.authoring.test_question_editor import get_question, scenario_form
+from tests.authoring.test_versions import records
 from tests.conftest import SAMPLE_CONTENT
-from tests.test_authoring import get_lesson, lesson_form
-from tests.test_question_editor import get_question, scenario_form
-from tests.test_versions import records
 from trainer.extensions import db
 from trainer.models import ContentVersion, Lesson, Origin
 

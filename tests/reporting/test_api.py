@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 from werkzeug.test import TestResponse
 
 import trainer.api
-from tests.test_xapi import assert_valid, complete_lessons, take
+from tests.reporting.test_xapi import assert_valid, complete_lessons, take
 from trainer.extensions import db
 from trainer.models import ApiToken, AuditEvent
 from trainer.people import tokens

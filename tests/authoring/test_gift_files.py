@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from tests.authoring.test_gift import count_questions, lesson_by_slug, sample_course
 from tests.conftest import RESOURCES
-from tests.test_gift import count_questions, lesson_by_slug, sample_course
 from trainer.authoring import gift_exchange
 from trainer.extensions import db
 from trainer.models import AuditEvent, Question

@@ -17,7 +17,7 @@ from trainer.content.model import Problem
 from trainer.content.yamlfile import parse_yaml
 from trainer.quiz.types import TYPES, Grade, InvalidAnswer, question_type
 
-PACKAGE = Path(__file__).resolve().parents[1] / "trainer"
+PACKAGE = Path(__file__).resolve().parents[2] / "trainer"
 TYPE_HOMES = (PACKAGE / "quiz" / "types", PACKAGE / "templates" / "quiz" / "types")
 SKIPPED = ("migrations", "translations")
 

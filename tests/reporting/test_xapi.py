@@ -24,10 +24,11 @@ from trainer.models import (
     Quiz,
     User,
 )
+from trainer.models.types import iso_timestamp
 from trainer.people import accounts
 from trainer.reporting import xapi
 from trainer.reporting.report import ReportFilter
-from trainer.reporting.xapi_statements import iso_duration, iso_timestamp
+from trainer.reporting.xapi_statements import iso_duration
 
 SCHEMA = json.loads((RESOURCES / "xapi-statement.schema.json").read_text())
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
+from tests.reporting.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
 from trainer.extensions import db
 from trainer.models import AuditEvent, User, UserRole
 from trainer.models.types import utcnow

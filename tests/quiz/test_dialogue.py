@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import RESOURCES, SAMPLE_CONTENT
-from tests.test_quiz import quiz_id, result_of, start
+from tests.learning.test_quiz import quiz_id, result_of, start
 from trainer.authoring.content_export import export_content
 from trainer.authoring.content_files import sync_configured_content
 from trainer.content.loader import load_content
