@@ -73,7 +73,8 @@ def test_excel_file_is_previewed_then_applied_with_invitations(
     page = preview.text
     assert "ewa.nowak@firma.pl" in page and "olek@firma.pl" in page
     assert "Jan → Jan Kowalski" in page and "Marketing → Logistyka" in page
-    assert "learner → learner, trainer" in page
+    assert "learner → learner, trainer" not in page
+    assert re.search(r"<td>jan@firma.pl</td><td>learner</td><td>learner, trainer</td>", page)
     assert set(users(app)) == before  # a preview changes nothing
 
     done = confirm(client, page)
@@ -92,12 +93,28 @@ def test_excel_file_is_previewed_then_applied_with_invitations(
         "E-1",
         "Logistyka",
     )
-    assert jan.role_names == {"learner", "trainer"}
+    assert jan.role_names == {"learner"}  # roles of an existing account stay with an admin
     links = re.findall(r"http://localhost/invitation/[\w.-]+", done.text)
     assert len(links) == 2  # the new people; Jan already has a password
     [event] = events(app, "users.import")
     assert event.actor == "hr@example.com"
-    assert event.details == {"created": 2, "updated": 1, "unchanged": 0, "rejected": 0}
+    assert event.details == {
+        "created": [
+            {"email": "ewa.nowak@firma.pl", "roles": ["learner"]},
+            {"email": "olek@firma.pl", "roles": ["hr", "learner"]},
+        ],
+        "updated": [
+            {
+                "email": "jan@firma.pl",
+                "changes": {
+                    "name": {"before": "Jan", "after": "Jan Kowalski"},
+                    "department": {"before": "Marketing", "after": "Logistyka"},
+                },
+            }
+        ],
+        "unchanged": 0,
+        "rejected": 0,
+    }
     assert event.row_count == 3
 
 
@@ -180,12 +197,25 @@ def test_too_many_rows_are_refused(app: Flask, client: FlaskClient, hr: int, mon
     assert "more than 2 employee rows" in response.text
 
 
-def test_admin_rights_are_neither_given_nor_taken(
-    app: Flask, client: FlaskClient, hr: int, make_user
+@pytest.mark.parametrize("actor", ["hr", "admin"])
+def test_an_import_never_changes_the_roles_of_an_existing_account(
+    app: Flask, client: FlaskClient, login_as, make_user, actor: str
 ) -> None:
+    login_as(actor)
     make_user("boss@firma.pl", "admin", "learner", name="Szef")
-    confirm(client, upload(client, HEADER + "boss@firma.pl,Szef,,,trainer\n").text)
-    assert users(app)["boss@firma.pl"].role_names == {"admin", "trainer"}
+    make_user("tom@firma.pl", "trainer", name="Tom")
+    my_email = f"{actor}@example.com"
+    data = HEADER + (
+        f"boss@firma.pl,Szef,,,learner\ntom@firma.pl,Tom,,,learner\n{my_email},Ja,,,hr|trainer\n"
+    )
+    page = upload(client, data).text
+    assert "Roles kept" in page
+    confirm(client, page)
+    found = users(app)
+    assert found["boss@firma.pl"].role_names == {"admin", "learner"}
+    assert found["tom@firma.pl"].role_names == {"trainer"}
+    assert found[my_email].role_names == {actor}
+    assert found[my_email].display_name == "Ja"  # other fields still change
 
 
 @pytest.mark.parametrize(

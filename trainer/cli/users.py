@@ -144,6 +144,10 @@ def _echo_preview(preview: imports.Preview) -> None:
         changes = "; ".join(f"{c.field}: {c.before or '-'} -> {c.after}" for c in update.changes)
         click.echo(f"  row {update.row.row}: {update.row.email}: {changes}")
     click.echo(f"unchanged: {len(preview.unchanged)}")
+    if preview.kept_roles:
+        click.echo("roles kept (an import never changes roles of an account; use set-roles):")
+    for kept in preview.kept_roles:
+        click.echo(f"  row {kept.row}: {kept.email}: holds {kept.holds}, file names {kept.named}")
     click.echo(f"rejected: {preview.rejected_rows}")
     for rejection in preview.rejected:
         click.echo(f"  row {rejection.row}: {rejection.message}")

@@ -3,6 +3,7 @@
 import re
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -53,7 +54,9 @@ class ReportFilterForm(FlaskForm):
 
     def validate_course(self, field: SelectField) -> None:
         if field.data and field.data not in {choice.value for choice in self.course.choices}:
-            raise ValidationError(_l("There is no course %(slug)s.", slug=field.data))
+            # gettext, not lazy_gettext: a lazy string counts as safe markup in templates, and
+            # this one holds what the user typed.
+            raise ValidationError(_("There is no course %(slug)s.", slug=field.data))
 
     def validate_status(self, field: SelectField) -> None:
         if field.data and field.data not in STATUSES:

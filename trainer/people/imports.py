@@ -44,6 +44,17 @@ class Update:
     changes: tuple[Change, ...]
 
 
+@dataclass(frozen=True)
+class KeptRoles:
+    """A row naming other roles than its existing account holds: an import never changes
+    the roles of an existing account (that stays with an admin), so they are kept."""
+
+    row: int
+    email: str
+    holds: str
+    named: str
+
+
 @dataclass
 class Preview:
     """What applying the file would do: create, update, leave alone, and skip."""
@@ -52,6 +63,7 @@ class Preview:
     update: list[Update] = field(default_factory=list)
     unchanged: list[EmployeeRow] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    kept_roles: list[KeptRoles] = field(default_factory=list)
 
     @property
     def rows(self) -> list[EmployeeRow]:
@@ -107,6 +119,10 @@ def plan(rows: list[EmployeeRow], rejected: list[Rejection] | None = None) -> Pr
         if user is None:
             result.create.append(row)
             continue
+        if row.roles is not None and set(row.roles) != user.role_names:
+            result.kept_roles.append(
+                KeptRoles(row.row, row.email, _joined(user.role_names), _joined(row.roles))
+            )
         changes = _changes(user, row)
         if changes:
             result.update.append(Update(row, user.id, changes))
@@ -138,15 +154,13 @@ def _owners_of_employee_ids(employee_ids: list[str]) -> dict[str, str]:
     return owners
 
 
-def _roles_after(user: User, row: EmployeeRow) -> set[str]:
-    """The roles a row gives; an admin stays an admin whatever the file says."""
-    if row.roles is None:
-        return user.role_names
-    return set(row.roles) | (user.role_names & {"admin"})
+def _joined(roles: set[str] | tuple[str, ...]) -> str:
+    return ", ".join(sorted(roles))
 
 
 def _changes(user: User, row: EmployeeRow) -> tuple[Change, ...]:
-    """Differences between the account and the row; an empty cell changes nothing."""
+    """Differences between the account and the row; an empty cell changes nothing, and
+    roles are never among them."""
     changes = []
     if row.name != user.display_name:
         changes.append(Change("name", user.display_name, row.name))
@@ -154,11 +168,6 @@ def _changes(user: User, row: EmployeeRow) -> tuple[Change, ...]:
         new, old = getattr(row, name), getattr(user, name)
         if new is not None and new != old:
             changes.append(Change(name, old or "", new))
-    roles = _roles_after(user, row)
-    if roles != user.role_names:
-        changes.append(
-            Change("roles", ", ".join(sorted(user.role_names)), ", ".join(sorted(roles)))
-        )
     return tuple(changes)
 
 
@@ -227,9 +236,7 @@ def apply(
     pending = [user for user in existing.values() if user.password_hash is None and user.active]
     invited = sorted(created + pending, key=lambda user: user.email)
     audit.record(
-        actor, "users.import",
-        {"created": len(created), "updated": len(fresh.update),
-         "unchanged": len(fresh.unchanged), "rejected": rejected},
+        actor, "users.import", _audit_details(fresh, rejected),
         row_count=len(created) + len(fresh.update),
     )  # fmt: skip
     return ImportResult(
@@ -241,6 +248,28 @@ def apply(
     )
 
 
+def _audit_details(applied: Preview, rejected: int) -> dict[str, object]:
+    """Who was created and what changed on whom, field by field, before and after."""
+    return {
+        "created": [
+            {"email": row.email, "roles": sorted(row.roles or ("learner",))}
+            for row in applied.create
+        ],
+        "updated": [
+            {
+                "email": update.row.email,
+                "changes": {
+                    change.field: {"before": change.before, "after": change.after}
+                    for change in update.changes
+                },
+            }
+            for update in applied.update
+        ],
+        "unchanged": len(applied.unchanged),
+        "rejected": rejected,
+    }
+
+
 def _apply_update(update: Update) -> None:
     user = db.session.get(User, update.user_id)
     if user is None:
@@ -249,7 +278,5 @@ def _apply_update(update: Update) -> None:
     for change in update.changes:
         if change.field == "name":
             user.display_name = row.name
-        elif change.field == "roles":
-            user.set_roles(_roles_after(user, row))
         else:
             setattr(user, change.field, getattr(row, change.field))
