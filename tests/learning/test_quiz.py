@@ -12,6 +12,7 @@ from tests.conftest import PASSWORD
 from trainer.extensions import db
 from trainer.learning import attempts
 from trainer.models import Attempt, AttemptItem, CourseCompletion, PracticeItem, Question, Quiz
+from trainer.quiz.types import question_type
 
 
 def quiz_id(app: Flask, slug: str) -> int:
@@ -216,6 +217,79 @@ def test_concurrent_submits_grade_once(synced: Flask, client: FlaskClient, learn
     assert attempt.status == "graded" and attempt.score == 4
     with synced.app_context():
         assert db.session.query(PracticeItem).count() == 0
+
+
+def _wrong_option(item: AttemptItem) -> str:
+    return str(next(o.id for o in item.question.options if not o.is_correct))
+
+
+def test_a_save_that_read_the_attempt_before_a_submit_is_refused(
+    synced: Flask, client: FlaskClient, learner: int
+) -> None:
+    attempt_id = start(client, quiz_id(synced, "sprawdzian"))
+    answer_all(synced, client, attempt_id)
+    with synced.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        item = attempt.items[0]
+        item_id, before = item.id, dict(item.answer)
+        with synced.app_context():  # another request submits in between
+            attempts.submit(db.session.get(Attempt, attempt_id))
+            db.session.commit()
+        with pytest.raises(attempts.AttemptRefused, match="already_submitted"):
+            attempts.save_answer(attempt, item, "option", _wrong_option(item))
+        db.session.commit()
+    with synced.app_context():
+        stored = db.session.get(AttemptItem, item_id)
+        assert stored.answer == before and stored.points == stored.max_points
+
+
+def test_saves_racing_a_submit_never_change_a_graded_answer(
+    synced: Flask, client: FlaskClient, learner: int
+) -> None:
+    attempt_id = start(client, quiz_id(synced, "sprawdzian"))
+    answer_all(synced, client, attempt_id)
+    positions = [position for position, _, _ in items(synced, attempt_id)]
+    savers = 7
+    barrier = threading.Barrier(savers + 1)
+    outcomes: list[str] = []
+
+    def save(position: int) -> None:
+        with synced.app_context():
+            attempt = db.session.get(Attempt, attempt_id)
+            item = attempt.items[position - 1]
+            barrier.wait()
+            try:
+                attempts.save_answer(attempt, item, "option", _wrong_option(item))
+                db.session.commit()
+                outcomes.append("saved")
+            except attempts.AttemptRefused:
+                db.session.rollback()
+                outcomes.append("refused")
+            db.session.remove()
+
+    def submit() -> None:
+        with synced.app_context():
+            attempt = db.session.get(Attempt, attempt_id)
+            barrier.wait()
+            attempts.submit(attempt)
+            db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=submit)] + [
+        threading.Thread(target=save, args=(positions[n % len(positions)],)) for n in range(savers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == savers
+    with synced.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.status == "graded"
+        for item in attempt.items:  # every stored answer is the one that was graded
+            grade = question_type(item.question.type).grade(item.question, item.answer)
+            assert (grade.points, grade.result) == (item.points, item.result)
+        assert attempt.score == sum(item.points for item in attempt.items)
 
 
 def test_attempt_past_time_limit_is_graded_with_saved_answers(

@@ -4,8 +4,9 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.extensions import db
 from trainer.learning import practice, progress
@@ -123,8 +124,14 @@ def _open_item(attempt: Attempt, item: AttemptItem) -> None:
 
 
 def save_answer(attempt: Attempt, item: AttemptItem, step: str, value: str) -> None:
-    """Save one step of an item's answer; its question's type says what it accepts."""
+    """Save one step of an item's answer; its question's type says what it accepts.
+
+    A submit may grade the attempt between reading it and writing the answer, so the write
+    itself is conditional on the attempt still being open: an answer never changes after
+    its grade.
+    """
     _open_item(attempt, item)
+    _wait_for_a_submit_in_flight(attempt)
     question = item.question
     try:
         answer = question_type(question.type).accept(
@@ -132,9 +139,37 @@ def save_answer(attempt: Attempt, item: AttemptItem, step: str, value: str) -> N
         )
     except InvalidAnswer:
         raise AttemptRefused("invalid_answer") from None
-    item.answer = answer
-    item.answered_at = utcnow()
-    db.session.flush()
+    now = utcnow()
+    still_open = exists().where(
+        Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS
+    )
+    saved = db.session.execute(
+        update(AttemptItem)
+        .where(AttemptItem.id == item.id, still_open)
+        .values(answer=answer, answered_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if saved != 1:
+        db.session.refresh(attempt)
+        raise AttemptRefused("already_submitted")
+    set_committed_value(item, "answer", answer)
+    set_committed_value(item, "answered_at", now)
+
+
+def _wait_for_a_submit_in_flight(attempt: Attempt) -> None:
+    """Lock the attempt's row, then read its status again.
+
+    On PostgreSQL a submit holds this lock until it commits, and the conditional update
+    alone would still see the attempt open (a subquery keeps its snapshot when the row
+    waited for changes). SQLite ignores FOR UPDATE: it takes its one write lock before the
+    conditional update reads anything, which is all the safety it needs.
+    """
+    status = db.session.execute(
+        select(Attempt.status).where(Attempt.id == attempt.id).with_for_update()
+    ).scalar_one()
+    if status != AttemptStatus.IN_PROGRESS:
+        db.session.refresh(attempt)
+        raise AttemptRefused("already_submitted")
 
 
 def submit(attempt: Attempt) -> Attempt:
