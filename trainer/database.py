@@ -25,11 +25,14 @@ def init_app(app: Flask) -> None:
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers work during a write; the busy timeout makes writers wait their turn."""
+    """WAL lets readers work during a write; the busy timeout makes writers wait their turn;
+    secure_delete overwrites what is deleted or changed (an erased person's data) instead of
+    leaving it in free space of the file."""
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 

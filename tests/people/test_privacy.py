@@ -3,6 +3,7 @@
 import json
 import random
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -63,6 +64,10 @@ def build_history(app: Flask, user_id: int, admin_id: int) -> str:
         audit.record(user, "report.export", {"filter": {"department": "Sprzedaż B2B"}}, 3)
         audit.record(admin, "roles.change", {"user": EMAIL, "before": ["learner"], "after": ["hr"]})
         audit.record("cli", "note", {"who": f"{NAME} <{EMAIL}>", EMPLOYEE_ID: [NAME.upper()]})
+        # HR looked the person up by part of a name, and the API by part of the e-mail.
+        audit.record(admin, "export.csv", {"format": "csv", "filter": {"search": "śledź"}}, 1)
+        audit.record("token:Kadry", "api.completions", {"filters": {"search": "LUCJA.s"}}, 1)
+        audit.record(admin, "export.xlsx", {"format": "xlsx", "filter": {"search": "Nowak"}}, 4)
         db.session.commit()
         completion = db.session.execute(
             db.select(CourseCompletion).where(CourseCompletion.user_id == user_id)
@@ -166,6 +171,9 @@ def test_erasure_leaves_no_trace_but_keeps_statistics(
         assert events["report.export"].actor == label
         assert events["roles.change"].details["user"] == label
         assert events["user.erase"].details == {"user_id": person}
+        assert events["export.csv"].details["filter"] == {"search": label}
+        assert events["api.completions"].details["filters"] == {"search": label}
+        assert events["export.xlsx"].details["filter"] == {"search": "Nowak"}  # someone else
         assert events["user.erase"].actor == "admin@example.com"
     verify = client.get(f"/verify/{code}")
     assert verify.status_code == 200
@@ -173,6 +181,23 @@ def test_erasure_leaves_no_trace_but_keeps_statistics(
     # The erased person can no longer sign in, with any password.
     auth.logout()
     assert auth.login(user.email, PASSWORD).status_code == 200
+
+
+def test_erasure_leaves_no_copy_in_the_sqlite_files(
+    synced: Flask, client: FlaskClient, person: int, make_user, auth
+) -> None:
+    url = synced.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("the files of a SQLite database; PostgreSQL keeps its own")
+    path = Path(url.removeprefix("sqlite:///"))
+    build_history(synced, person, make_user("admin@example.com", "admin"))
+    auth.login("admin@example.com")
+    assert client.post(f"/admin/users/{person}/erase").status_code == 302
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            data = file.read_bytes()
+            for trace in (EMAIL, NAME, EMPLOYEE_ID):
+                assert trace.encode() not in data, (file.name, trace)
 
 
 def test_admin_cannot_erase_themselves(app: Flask, client: FlaskClient, login_as) -> None:

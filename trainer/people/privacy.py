@@ -3,10 +3,11 @@
 import json
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, or_
+from sqlalchemy import Text, cast, delete, or_, text
 from sqlalchemy.orm import selectinload
 
 from trainer.extensions import db
@@ -169,24 +170,59 @@ def erase(user: User, actor: User) -> None:
     db.session.flush()
 
 
+def forget_old_versions() -> None:
+    """After an erasure commits: on SQLite, move the write-ahead log into the database and
+    empty it, so that earlier versions of the erased rows do not linger in the -wal file."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+# A search term this long that matches the person names them (a shorter one names nobody).
+MIN_NAMING_SEARCH = 3
+
+
 def _scrub_audit_log(user_id: int, traces: list[str], label: str) -> None:
-    """Keep the events, but say `label` wherever they named the person."""
+    """Keep the events, but say `label` wherever they named the person, in full or by a
+    search term (an HR report filter, an API query) that finds them."""
     # JSON is stored with non-ASCII letters escaped, so look for both spellings.
     spellings = {form for trace in traces for form in (trace, json.dumps(trace)[1:-1])}
-    text = cast(AuditEvent.details, Text)
+    details = cast(AuditEvent.details, Text)
     events = db.session.execute(
         db.select(AuditEvent).where(
             or_(
                 AuditEvent.actor_id == user_id,
                 *(AuditEvent.actor.icontains(form, autoescape=True) for form in spellings),
-                *(text.icontains(form, autoescape=True) for form in spellings),
+                *(details.icontains(form, autoescape=True) for form in spellings),
+                details.contains('"search"'),
             )
         )
     ).scalars()
     pattern = re.compile("|".join(re.escape(trace) for trace in traces), re.IGNORECASE)
+    folded = [trace.casefold() for trace in traces]
+
+    def names_the_person(term: str) -> bool:
+        term = term.strip().casefold()
+        return len(term) >= MIN_NAMING_SEARCH and any(term in trace for trace in folded)
+
     for event in events:
         event.actor = label if event.actor_id == user_id else pattern.sub(label, event.actor)
-        event.details = _replace(event.details, pattern, label)
+        event.details = _replace(
+            _replace_searches(event.details, names_the_person, label), pattern, label
+        )
+
+
+def _replace_searches(value: Any, names_the_person: Callable[[str], bool], label: str) -> Any:
+    """`value` with each `search` term that finds the person replaced by `label`."""
+    if isinstance(value, dict):
+        return {
+            key: label
+            if key == "search" and isinstance(item, str) and names_the_person(item)
+            else _replace_searches(item, names_the_person, label)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_replace_searches(item, names_the_person, label) for item in value]
+    return value
 
 
 def _replace(value: Any, pattern: re.Pattern[str], label: str) -> Any:

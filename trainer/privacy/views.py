@@ -54,6 +54,7 @@ def erase(user_id: int) -> Response | str:
     if form.validate_on_submit():
         privacy.erase(user, current_user)
         db.session.commit()
+        privacy.forget_old_versions()
         flash(_("The person's data has been erased."), "success")
         return redirect(url_for("admin.users"))
     return render_template("privacy/erase.html", user=user, form=form)
