@@ -1,4 +1,11 @@
-"""Rate limits: sign-in guessing and API floods get a 429, in memory or in Redis."""
+"""Rate limits: sign-in guessing and API floods get a 429, in memory or in Redis.
+
+The Redis tests skip without a server on 127.0.0.1:6379, unless TRAINER_REQUIRE_REDIS=1 (set
+in CI) makes them fail: several instances sharing one budget is what production relies on.
+"""
+
+import logging
+import os
 
 import pytest
 import redis
@@ -26,6 +33,7 @@ def test_sign_in_attempts_are_limited(database_url: str, tmp_path, make_user) ->
     blocked = client.post("/login", data={"email": "jan@example.com", "password": PASSWORD})
     assert blocked.status_code == 429
     assert "Traceback" not in blocked.text and "<main" in blocked.text
+    assert 0 < int(blocked.headers["Retry-After"]) <= 60
     assert client.get("/login").status_code == 200  # reading the form is not limited
 
 
@@ -49,18 +57,25 @@ def test_api_requests_are_limited_with_a_json_429(database_url: str, tmp_path) -
 
 def test_limits_can_live_in_redis(database_url: str, tmp_path, make_user) -> None:
     """Several app instances share one budget through Redis."""
+    empty_redis()
+    make_user("jan@example.com")
+    workers = [
+        limited_app(database_url, tmp_path / str(n), RATELIMIT_STORAGE_URI=REDIS_URL).test_client()
+        for n in range(4)
+    ]
+    wrong = {"email": "jan@example.com", "password": "guess"}
+    statuses = [workers[n % 4].post("/login", data=wrong).status_code for n in range(8)]
+    assert statuses == [200] * 3 + [429] * 5  # exactly the configured count, across all four
+    empty_redis()
+
+
+def empty_redis() -> None:
     try:
         redis.Redis.from_url(REDIS_URL).flushdb()
     except redis.exceptions.ConnectionError:
+        if os.environ.get("TRAINER_REQUIRE_REDIS") == "1":
+            pytest.fail("no Redis server on 127.0.0.1:6379; TRAINER_REQUIRE_REDIS=1 requires it")
         pytest.skip("no Redis server on 127.0.0.1:6379")
-    make_user("jan@example.com")
-    first = limited_app(database_url, tmp_path / "a", RATELIMIT_STORAGE_URI=REDIS_URL)
-    wrong = {"email": "jan@example.com", "password": "guess"}
-    for _ in range(3):
-        first.test_client().post("/login", data=wrong)
-    second = limited_app(database_url, tmp_path / "b", RATELIMIT_STORAGE_URI=REDIS_URL)
-    assert second.test_client().post("/login", data=wrong).status_code == 429
-    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_budget(database_url: str, tmp_path) -> None:
@@ -70,3 +85,32 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_budget(database_url: str
         statuses = [client.post("/register", data={}, headers=headers).status_code
                     for _ in range(4)]  # fmt: skip
         assert statuses == [200, 200, 200, 429]
+
+
+def test_the_current_password_check_is_limited_per_user(
+    database_url: str, tmp_path, make_user
+) -> None:
+    make_user("jan@example.com")
+    make_user("ewa@example.com")
+    app = limited_app(database_url, tmp_path)
+    guess = {"pw-current": "guess", "pw-password": "x" * 12, "pw-confirm": "x" * 12,
+             "pw-submit": "1"}  # fmt: skip
+    jan, ewa = app.test_client(), app.test_client()
+    jan.post("/login", data={"email": "jan@example.com", "password": PASSWORD})
+    assert [jan.post("/account", data=guess).status_code for _ in range(4)] == [200] * 3 + [429]
+    language = {"lang-language": "en", "lang-submit": "1"}
+    assert jan.post("/account", data=language).status_code == 302  # not a password check
+    ewa.post("/login", data={"email": "ewa@example.com", "password": PASSWORD})
+    assert ewa.post("/account", data=guess).status_code == 200  # her own budget
+
+
+def test_memory_storage_warns_at_start_outside_debug(
+    database_url: str, tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        make_app(database_url, tmp_path / "one", TESTING=False)
+    assert "counted per process" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        make_app(database_url, tmp_path / "two", TESTING=False, RATELIMIT_STORAGE_URI=REDIS_URL)
+    assert "counted per process" not in caplog.text

@@ -19,6 +19,8 @@ class Defaults:
     REGISTRATION_OPEN = True
     # How long an invitation link (from an employee import) lets its person set a password.
     INVITATION_MAX_AGE_DAYS = 14
+    # How long an e-mailed password reset link works (once).
+    PASSWORD_RESET_MAX_AGE_MINUTES = 60
     BABEL_DEFAULT_LOCALE = "pl"
     LANGUAGES = ("pl", "en")
 
@@ -37,10 +39,12 @@ class Defaults:
     # Rate limits per client address; several instances share them through Redis, e.g.
     # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379" (needs the `redis` extra).
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429, and the budget left
     # Behind a reverse proxy, how many proxies to trust for the client's address and scheme
     # (0: none). Without it every request seems to come from the proxy.
     TRUSTED_PROXIES = 0
-    SIGN_IN_RATE_LIMIT = "10 per minute"  # sign-in, registration, invitations
+    SIGN_IN_RATE_LIMIT = "10 per minute"  # sign-in, registration, invitations, resets
+    PASSWORD_RESET_RATE_LIMIT = "3 per hour"  # reset e-mails to one address  # noqa: S105
     API_RATE_LIMIT = "120 per minute"
 
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session it belongs to

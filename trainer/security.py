@@ -1,6 +1,7 @@
 """CSRF protection, rate limits and the security headers sent with every response."""
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
+from flask_login import current_user
 
 from trainer.extensions import csrf, limiter
 
@@ -21,6 +22,14 @@ def init_app(app: Flask) -> None:
     """Protect every form POST against CSRF, limit request rates, add the headers."""
     csrf.init_app(app)
     limiter.init_app(app)
+    storage = str(app.config["RATELIMIT_STORAGE_URI"])
+    if storage.startswith("memory://") and not (app.debug or app.testing):
+        # Each process counts alone: four workers let four times the limit through.
+        app.logger.warning(
+            "rate limits are counted per process (%s); with more than one worker or instance "
+            "set TRAINER_RATELIMIT_STORAGE_URI to a Redis URL",
+            storage,
+        )
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
@@ -32,6 +41,11 @@ def init_app(app: Flask) -> None:
 def sign_in_limit() -> str:
     """The rate limit on forms that check a password or create an account."""
     return str(current_app.config["SIGN_IN_RATE_LIMIT"])
+
+
+def per_user() -> str:
+    """A rate-limit key for checks made by a signed-in user, wherever they come from."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or ""
 
 
 def api_limit() -> str:
