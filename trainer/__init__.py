@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.admin.views import bp as admin_bp
     from trainer.api.views import bp as api_bp
     from trainer.auth.invitation_views import bp as invitation_bp
+    from trainer.auth.password_views import bp as password_bp
     from trainer.auth.views import bp as auth_bp
     from trainer.author.analysis_views import bp as analysis_bp
     from trainer.author.gift_views import bp as gift_bp
@@ -102,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.security import api_limit
 
     for blueprint in (
-        auth_bp, invitation_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
+        auth_bp, invitation_bp, password_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
         author_bp, question_editor_bp, analysis_bp, gift_bp, lint_bp, hr_bp, hr_import_bp, audit_bp,
         admin_bp, tokens_bp, api_bp, privacy_bp,
     ):  # fmt: skip

@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 MIN_PASSWORD = 10
 
 
-def _strip(value: str | None) -> str | None:
+def strip(value: str | None) -> str | None:
+    """A field filter: the text without surrounding whitespace."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
     """Sign in with e-mail and password."""
 
     email = StringField(
-        _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
     )
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me signed in"))
@@ -29,7 +30,7 @@ class RegisterForm(FlaskForm):
 
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = StringField(
-        _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]

@@ -10,8 +10,9 @@ from werkzeug.wrappers import Response
 from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm
 from trainer.extensions import db, limiter
 from trainer.forms import EmptyForm
-from trainer.people import accounts
-from trainer.security import sign_in_limit
+from trainer.models import normalize_email
+from trainer.people import accounts, mail, registration
+from trainer.security import per_user, sign_in_limit
 
 bp = Blueprint("auth", __name__)
 
@@ -33,8 +34,8 @@ def login() -> Response | str:
         return redirect(url_for("learn.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data or "")
-        if user is None or not user.active or not user.check_password(form.password.data or ""):
+        user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        if user is None:
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
             login_user(user, remember=form.remember.data)
@@ -58,29 +59,60 @@ def logout() -> Response:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
 def register() -> Response | str:
-    """Create a learner account, when registration is open."""
+    """Create a learner account, when registration is open.
+
+    With mail, the account is made when the e-mailed link is opened, and the page never says
+    whether the address already had one. Without mail that cannot be hidden.
+    """
     if not current_app.config["REGISTRATION_OPEN"]:
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("learn.dashboard"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_user(
-                form.email.data or "", form.display_name.data or "", form.password.data
-            )
-        except accounts.AccountError:
-            form.email.errors.append(_("An account with this e-mail already exists."))
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Welcome to Trainer!"), "success")
-            return redirect(url_for("learn.dashboard"))
-    return render_template("auth/register.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/register.html", form=form)
+    email, name = form.email.data or "", form.display_name.data or ""
+    if mail.links_can_be_mailed(current_app.config):
+        registration.request_account(email, name, form.password.data or "")
+        return render_template("auth/register_sent.html", email=normalize_email(email))
+    try:
+        user = accounts.create_user(email, name, form.password.data)
+    except accounts.AccountError:
+        form.email.errors.append(_("This address cannot be registered. Sign in if it is yours."))
+        return render_template("auth/register.html", form=form)
+    db.session.commit()
+    login_user(user)
+    flash(_("Welcome to Trainer!"), "success")
+    return redirect(url_for("learn.dashboard"))
+
+
+@bp.get("/register/confirm/<token>")
+def confirm(token: str) -> Response | tuple[str, int]:
+    """Create the account through the link e-mailed at registration; then signed in."""
+    try:
+        user = registration.confirm(token)
+    except registration.RegistrationInvalid as error:
+        messages = {
+            "expired": _("This link has expired. Register again."),
+            "taken": _("This account already exists. Sign in."),
+        }
+        message = messages.get(error.reason, _("This link is not valid. Register again."))
+        return render_template("auth/register_invalid.html", message=message), 400
+    db.session.commit()
+    login_user(user)
+    flash(_("Welcome to Trainer!"), "success")
+    return redirect(url_for("learn.dashboard"))
+
+
+def _not_a_password_check() -> bool:
+    return "pw-submit" not in request.form
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    sign_in_limit, methods=["POST"], key_func=per_user, exempt_when=_not_a_password_check
+)
 def account() -> Response | str:
     """Change one's password or interface language."""
     user = current_user._get_current_object()  # the real user, not the proxy

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 
 from trainer.extensions import db
 from trainer.models import ROLES, User
-from trainer.people import accounts, audit, imports, invitations
+from trainer.people import accounts, audit, imports, invitations, mail
 from trainer.people.import_csv import MAX_IMPORT_BYTES, ImportFileError
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -120,13 +120,13 @@ def import_employees(file: Path, dry_run: bool) -> None:
     base_url = current_app.config.get("BASE_URL")
     for invitation in result.invitations:
         click.echo(f"invitation for {invitation.email}: {invitation.url(base_url)}")
-    if result.invitations and invitations.mail_configured(current_app.config):
+    if result.invitations and mail.mail_configured(current_app.config):
         if not base_url:
             click.echo("not e-mailed: set BASE_URL so that the links in e-mails are complete")
             return
         try:
             sent = invitations.send_invitations(result.invitations, base_url, current_app.config)
-        except invitations.MailError as error:
+        except mail.MailError as error:
             raise click.ClickException(f"invitations not e-mailed: {error}") from error
         click.echo(f"invitations e-mailed: {sent}")
 

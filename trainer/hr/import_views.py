@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from trainer.auth.decorators import role_required
 from trainer.extensions import db
 from trainer.hr.import_forms import ImportConfirmForm, ImportUploadForm
-from trainer.people import imports, invitations
+from trainer.people import imports, invitations, mail
 from trainer.people.import_csv import (
     IMPORT_ROLES,
     MAX_IMPORT_BYTES,
@@ -69,11 +69,11 @@ def confirm() -> Response | str:
         return redirect(url_for("hr_import.upload"))
     db.session.commit()
     base_url = current_app.config.get("BASE_URL") or request.url_root
-    if result.invitations and invitations.mail_configured(current_app.config):
+    if result.invitations and mail.mail_configured(current_app.config):
         try:
             sent = invitations.send_invitations(result.invitations, base_url, current_app.config)
             flash(_("Invitations e-mailed: %(count)d.", count=sent), "success")
-        except invitations.MailError:
+        except mail.MailError:
             current_app.logger.exception("invitation e-mails failed")
             flash(_("The invitations could not be e-mailed; pass the links on yourself."), "error")
     return render_template(

@@ -1,9 +1,11 @@
 """Creating and changing accounts."""
 
 import secrets
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.extensions import db
 from trainer.models import User, UserRole, normalize_email
@@ -27,6 +29,27 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.execute(
         db.select(User).where(func.lower(User.email) == normalize_email(email))
     ).scalar_one_or_none()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, else None.
+
+    An unknown address costs as much as a wrong password (a hash is checked either way), so
+    the time of an answer does not tell which addresses have accounts.
+    """
+    user = find_user_by_email(email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash made the way real ones are, of a password nobody has."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def create_user(

@@ -1,6 +1,5 @@
 """Invitations: signed, expiring, single-use links to choose a first password, and their e-mail."""
 
-import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -13,9 +12,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from trainer.extensions import db
 from trainer.models import User
+from trainer.people import mail
 
 INVITATION_SALT = "trainer.invitation"
-SMTP_TIMEOUT_SECONDS = 30
 
 
 class InvitationInvalid(Exception):
@@ -24,10 +23,6 @@ class InvitationInvalid(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class MailError(Exception):
-    """The mail server could not be reached or refused the messages."""
 
 
 @dataclass(frozen=True)
@@ -89,34 +84,16 @@ def accept(user: User, password: str) -> None:
     db.session.flush()
 
 
-def mail_configured(config: Mapping[str, Any]) -> bool:
-    """Whether invitations can be e-mailed (MAIL_SERVER is set)."""
-    return bool(config.get("MAIL_SERVER"))
-
-
 def send_invitations(
     invitations: list[Invitation], base_url: str, config: Mapping[str, Any]
 ) -> int:
-    """E-mail each link through MAIL_SERVER (MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME/PASSWORD)."""
-    sender = config.get("MAIL_SENDER") or "trainer@localhost"
+    """E-mail each link, now (HR sees whether it worked); raises `mail.MailError`."""
     default_locale = config.get("BABEL_DEFAULT_LOCALE", "pl")
-    messages = [
-        _message(invitation, base_url, sender, default_locale) for invitation in invitations
-    ]
-    if not messages:
-        return 0
-    try:
-        port = int(config.get("MAIL_PORT") or 25)
-        with smtplib.SMTP(config["MAIL_SERVER"], port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            for message in messages:
-                smtp.send_message(message)
-    except (smtplib.SMTPException, OSError, ValueError) as error:
-        raise MailError(str(error)) from error
-    return len(messages)
+    return mail.send(
+        [_message(invitation, base_url, mail.sender(config), default_locale)
+         for invitation in invitations],
+        config,
+    )  # fmt: skip
 
 
 def _message(invitation: Invitation, base_url: str, sender: str, locale: str) -> EmailMessage:

@@ -1,0 +1,97 @@
+"""Self-registration confirmed by e-mail, which never tells a stranger whether an address
+already has an account: both cases get the same page, and the owner of the address an e-mail."""
+
+from email.message import EmailMessage
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import generate_password_hash
+
+from trainer.models import User, normalize_email
+from trainer.people import accounts, mail, password_reset
+
+REGISTRATION_SALT = "trainer.registration"
+MAX_AGE_HOURS = 24
+
+
+class RegistrationInvalid(Exception):
+    """The confirmation link cannot be used: `reason` is `expired`, `invalid` or `taken`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REGISTRATION_SALT)
+
+
+def request_account(email: str, name: str, password: str) -> None:
+    """E-mail a confirmation link (in the request's language), or, if the address has an
+    account, a note saying so (in the account's)."""
+    email = normalize_email(email)
+    # Hashed in both cases, so that the answer takes as long either way.
+    password_hash = generate_password_hash(password)
+    existing = accounts.find_user_by_email(email)
+    if existing is not None:
+        message = _already_registered(existing)
+    else:
+        token = _serializer().dumps([email, name.strip(), password_hash])
+        link = mail.link(current_app.config, url_for("auth.confirm", token=token))
+        message = _confirmation(email, name, link)
+    mail.send_later([message], current_app.config)
+
+
+def confirm(token: str) -> User:
+    """Create the account a valid confirmation token describes; refused once it exists."""
+    try:
+        email, name, password_hash = _serializer().loads(token, max_age=MAX_AGE_HOURS * 60 * 60)
+    except SignatureExpired:
+        raise RegistrationInvalid("expired") from None
+    except (BadSignature, TypeError, ValueError):
+        raise RegistrationInvalid("invalid") from None
+    if accounts.find_user_by_email(email) is not None:
+        raise RegistrationInvalid("taken")
+    user = accounts.create_user(email, name)
+    user.password_hash = password_hash
+    return user
+
+
+def _confirmation(email: str, name: str, link: str) -> EmailMessage:
+    return _message(
+            email,
+        _("Confirm your Trainer account"),
+        _(
+            "Hello %(name)s,\n\nopen this link to create your account in Trainer; it is "
+            "valid for %(hours)d hours:\n\n%(url)s\n\nIf you did not ask for an account, "
+            "ignore this message.\n",
+            name=name, hours=MAX_AGE_HOURS, url=link,
+        ),
+    )  # fmt: skip
+
+
+def _already_registered(user: User) -> EmailMessage:
+    with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _message(
+            user.email,
+            _("Your Trainer account"),
+            _(
+                "Hello %(name)s,\n\nsomeone (we hope you) tried to register this address in "
+                "Trainer, but it already has an account. Sign in as usual, or choose a new "
+                "password through this link (valid for %(minutes)d minutes):\n\n%(url)s\n",
+                name=user.display_name,
+                minutes=password_reset.max_age_minutes(),
+                url=password_reset.reset_link(user),
+            ),
+        )
+
+
+def _message(to: str, subject: str, text: str) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = mail.sender(current_app.config)
+    message["To"] = to
+    message.set_content(text)
+    return message
