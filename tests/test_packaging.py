@@ -1,0 +1,50 @@
+"""The package as a user gets it: a wheel built from the sources alone, installed with pip."""
+
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+from trainer.config import PROJECT_ROOT
+
+# What a clean clone does not have: compiled catalogues, environments, build output.
+NOT_IN_A_CLONE = shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "*.egg-info", "*.mo", "*.pot", "instance", "__pycache__",
+    ".pytest_cache", ".ruff_cache", "node_modules",
+)  # fmt: skip
+SHOW_SIGN_IN = """
+import sys, trainer
+from trainer import create_app
+assert trainer.__file__.startswith(sys.prefix), trainer.__file__
+app = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://", "TESTING": True},
+                 instance_path=sys.argv[1])
+print(app.test_client().get("/login").text)
+"""
+
+
+def test_the_wheel_carries_compiled_translations(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(PROJECT_ROOT, source, ignore=NOT_IN_A_CLONE)
+    pip = [sys.executable, "-m", "pip"]
+    subprocess.run([*pip, "wheel", "-q", "--no-deps", "-w", tmp_path / "dist", source], check=True)
+    [wheel] = (tmp_path / "dist").glob("trainer-*.whl")
+
+    # A fresh environment that borrows this one's dependencies but not its Trainer.
+    fresh = tmp_path / "venv"
+    venv.create(fresh)
+    python = fresh / "bin" / "python"
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    (Path(site) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run([*pip, "--python", python, "install", "-q", "--no-deps", wheel], check=True)
+
+    page = subprocess.run(
+        [python, "-c", SHOW_SIGN_IN, tmp_path / "instance"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert page.returncode == 0, page.stderr
+    assert "Zaloguj się" in page.stdout and "Sign in" not in page.stdout
