@@ -18,7 +18,8 @@ from trainer.models.types import utcnow
 from trainer.reporting import exports, report
 from trainer.reporting.report import ReportFilter
 
-DANGEROUS = ['=HYPERLINK("http://evil.example","klik")', "+1", "-2", "@SUM(1)", "\tx", "\rx"]
+DANGEROUS = ['=HYPERLINK("http://evil.example","klik")', "+1+cmd|' /C calc'!A0", "-2+3",
+             "@SUM(1)", "\tx", "\rx", "-Zarząd"]  # fmt: skip
 
 
 @pytest.fixture
@@ -145,8 +146,11 @@ def test_json_array_joins_statements() -> None:
 
 @pytest.mark.parametrize(
     ("value", "safe"),
-    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(1)", "'@SUM(1)"), ("\tx", "'\tx"),
-     ("\rx", "'\rx"), ("Anna", "Anna"), ("", ""), ("a=b", "a=b"), ("'=x", "'=x")],
+    [("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-2*A1", "'-2*A1"), ("@SUM(1)", "'@SUM(1)"),
+     ("\tx", "'\tx"), ("\rx", "'\rx"), ("-Zarząd", "'-Zarząd"), ("=12", "'=12"),
+     ("Anna", "Anna"), ("", ""), ("a=b", "a=b"), ("'=x", "'=x"),
+     # plain numbers stay as they are
+     ("+48 600 100 200", "+48 600 100 200"), ("-12", "-12"), ("+1", "+1"), ("-2,5", "-2,5")],
 )  # fmt: skip
 def test_formula_safe(value: str, safe: str) -> None:
     assert exports.formula_safe(value) == safe
@@ -174,10 +178,10 @@ def test_csv_cells_are_formula_safe(
                                   delimiter, encoding))  # fmt: skip
         assert sorted(row["name"] for row in rows) == sorted("'" + name for name in dangerous)
         assert {row["department"] for row in rows} == {"'=cmd|' /C calc'!A0"}
-        assert all(row["employee_id"].startswith("'-") for row in rows)
+        assert all(row["employee_id"].startswith("-") for row in rows)  # a plain number
 
 
-def test_xlsx_cells_are_formula_safe(
+def test_xlsx_keeps_text_as_it_is_in_string_cells(
     synced: Flask, dangerous: list, client: FlaskClient, login_as
 ) -> None:
     login_as("hr")
@@ -186,9 +190,11 @@ def test_xlsx_cells_are_formula_safe(
     cells = [row[1] for row in sheet.iter_rows(min_row=2)]
     # XlsxWriter stores a carriage return as the OOXML escape _x000D_; openpyxl keeps it so.
     values = sorted(cell.value.replace("_x000D_", "\r") for cell in cells)
-    assert values == sorted("'" + name for name in dangerous)
+    assert values == sorted(dangerous)  # a string cell never runs, so nothing is prefixed
     assert all(cell.data_type == "s" for cell in cells)
-    assert {row[3].value for row in sheet.iter_rows(min_row=2)} == {"'=cmd|' /C calc'!A0"}
+    departments = [row[3] for row in sheet.iter_rows(min_row=2)]
+    assert {cell.value for cell in departments} == {"=cmd|' /C calc'!A0"}
+    assert all(cell.data_type == "s" for cell in departments)
 
 
 # --- filters, sorting, streaming --------------------------------------------------------

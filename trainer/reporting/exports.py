@@ -34,8 +34,11 @@ HEADER: tuple[str, ...] = (
 )  # fmt: skip
 # The report column each exported one comes from (the slug is the export's `course`).
 SOURCE: tuple[str, ...] = tuple("course_slug" if name == "course" else name for name in HEADER)
-# Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+# Characters that make a spreadsheet read a CSV field as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed plain number (a phone number, an employee id such as -12) calls no function, so it
+# is left as it is: "+48 600 100 200" stays a phone number.
+PLAIN_NUMBER = re.compile(r"[+-]?\d[\d .,]*")
 CHUNK_ROWS = 500
 CHUNK_BYTES = 64 * 1024
 
@@ -56,8 +59,14 @@ class Export:
 
 
 def formula_safe(value: str) -> str:
-    """Prefix a text cell that a spreadsheet would run as a formula with a single quote."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Prefix a CSV field that a spreadsheet would run as a formula with a single quote.
+
+    Only for CSV: an XLSX string cell is text whatever it starts with, and a prefix there would
+    only change the value.
+    """
+    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def _values(row: Any) -> Iterator[tuple[str, Any]]:
@@ -130,7 +139,7 @@ def _xlsx(rows: Iterable[Any]) -> Iterator[bytes]:
                 elif isinstance(value, int | float):
                     sheet.write_number(last, column, value, score if name == "best_score" else None)
                 else:
-                    sheet.write_string(last, column, formula_safe(str(value)))
+                    sheet.write_string(last, column, str(value))
         sheet.autofilter(0, 0, last, len(HEADER) - 1)
         workbook.close()
         with open(path, "rb") as file:
