@@ -1,9 +1,7 @@
 """Forgotten passwords: an e-mailed, single-use, expiring link; nothing tells who has an account."""
 
 import time
-from collections.abc import Iterator
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -14,16 +12,6 @@ from trainer.models import User
 from trainer.people import accounts, password_reset
 
 NEW_PASSWORD = "a much better passphrase"
-
-
-@pytest.fixture
-def mailbox(app: Flask) -> Iterator[Mailbox]:
-    controller, mailbox = start_server()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, BASE_URL="https://trainer.firma.pl/"
-    )
-    yield mailbox
-    controller.stop()
 
 
 def forgot(client: FlaskClient, email: str, **kwargs):

@@ -1,27 +1,14 @@
 """Registration confirmed by e-mail: the page never tells whether an address has an account."""
 
-from collections.abc import Iterator
-
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import PASSWORD
-from tests.people.mailbox import Mailbox, body, link_in, start_server
+from tests.people.mailbox import Mailbox, body, link_in
 from tests.people.test_auth import register
 from trainer.extensions import db
 from trainer.models import User
 from trainer.people import accounts
-
-
-@pytest.fixture
-def mailbox(app: Flask) -> Iterator[Mailbox]:
-    controller, mailbox = start_server()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, BASE_URL="https://trainer.firma.pl"
-    )
-    yield mailbox
-    controller.stop()
 
 
 def test_the_account_is_made_when_the_link_is_opened(

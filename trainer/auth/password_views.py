@@ -10,7 +10,7 @@ from trainer.auth.invitation_forms import FirstPasswordForm
 from trainer.auth.password_forms import ForgotPasswordForm
 from trainer.extensions import db, limiter
 from trainer.models import normalize_email
-from trainer.people import mail, password_reset
+from trainer.people import links, mail, password_reset
 from trainer.security import sign_in_limit
 
 bp = Blueprint("password", __name__, url_prefix="/password")
@@ -49,13 +49,17 @@ def reset(token: str) -> Response | str | tuple[str, int]:
     """Choose a new password through the e-mailed link; then signed in."""
     try:
         user = password_reset.user_for_token(token)
-    except password_reset.ResetInvalid as error:
+    except links.LinkInvalid as error:
         message = (
             _("This link has expired. Ask for a new one.")
             if error.reason == "expired"
             else _("This link is not valid or was already used. Ask for a new one.")
         )
-        return render_template("auth/reset_invalid.html", message=message), 400
+        page = render_template(
+            "auth/link_invalid.html", heading=_("Forgotten password"), message=message,
+            next_url=url_for("password.forgot"), next_label=_("Ask for a new link"),
+        )  # fmt: skip
+        return page, 400
     form = FirstPasswordForm()
     if form.validate_on_submit():
         password_reset.reset(user, form.password.data or "")
@@ -63,4 +67,11 @@ def reset(token: str) -> Response | str | tuple[str, int]:
         login_user(user)
         flash(_("Your new password is set. Other sessions were signed out."), "success")
         return redirect(url_for("learn.dashboard"))
-    return render_template("auth/reset.html", form=form, user=user, min_length=MIN_PASSWORD)
+    intro = _(
+        "Choose a new password for %(email)s. Every other session of yours is signed out.",
+        email=user.email,
+    )
+    return render_template(
+        "auth/choose_password.html", heading=_("Choose a new password"), intro=intro, form=form,
+        min_length=MIN_PASSWORD,
+    )  # fmt: skip

@@ -11,7 +11,7 @@ from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterFo
 from trainer.extensions import db, limiter
 from trainer.forms import EmptyForm
 from trainer.models import normalize_email
-from trainer.people import accounts, mail, registration
+from trainer.people import accounts, links, mail, registration
 from trainer.security import per_user, sign_in_limit
 
 bp = Blueprint("auth", __name__)
@@ -91,13 +91,21 @@ def confirm(token: str) -> Response | tuple[str, int]:
     """Create the account through the link e-mailed at registration; then signed in."""
     try:
         user = registration.confirm(token)
-    except registration.RegistrationInvalid as error:
-        messages = {
-            "expired": _("This link has expired. Register again."),
-            "taken": _("This account already exists. Sign in."),
+    except links.LinkInvalid as error:
+        again = (url_for("auth.register"), _("Create an account"))
+        sign_in = (url_for("auth.login"), _("Sign in"))
+        outcomes = {
+            "taken": (_("This account already exists. Sign in."), *sign_in),
+            "expired": (_("This link has expired. Register again."), *again),
         }
-        message = messages.get(error.reason, _("This link is not valid. Register again."))
-        return render_template("auth/register_invalid.html", message=message), 400
+        message, next_url, next_label = outcomes.get(
+            error.reason, (_("This link is not valid. Register again."), *again)
+        )
+        page = render_template(
+            "auth/link_invalid.html", heading=_("Create an account"), message=message,
+            next_url=next_url, next_label=next_label,
+        )  # fmt: skip
+        return page, 400
     db.session.commit()
     login_user(user)
     flash(_("Welcome to Trainer!"), "success")

@@ -8,21 +8,12 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from trainer.extensions import db
 from trainer.models import User
-from trainer.people import mail
+from trainer.people import links, mail
 
 INVITATION_SALT = "trainer.invitation"
-
-
-class InvitationInvalid(Exception):
-    """The link cannot be used: `reason` is `expired` or `invalid` (forged, used, revoked)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -39,10 +30,6 @@ class Invitation:
         return base_url.rstrip("/") + self.path if base_url else self.path
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
-
-
 def max_age_days() -> int:
     """How many days an invitation link stays valid."""
     return int(current_app.config["INVITATION_MAX_AGE_DAYS"])
@@ -51,21 +38,16 @@ def max_age_days() -> int:
 def invitation_for(user: User) -> Invitation:
     """A fresh link for `user`; it dies when they set a password or their sessions are ended."""
     # The session version in the token makes it single-use: setting the password bumps it.
-    token = _serializer().dumps([user.id, user.session_version])
+    token = links.sign(INVITATION_SALT, [user.id, user.session_version])
     path = current_app.url_map.bind("localhost").build("invitation.accept", {"token": token})
     return Invitation(user.email, user.display_name, user.language, path)
 
 
 def user_for_token(token: str) -> User:
-    """The user a valid, unexpired, unused invitation token names."""
-    try:
-        user_id, version = _serializer().loads(token, max_age=max_age_days() * 24 * 60 * 60)
-    except SignatureExpired:
-        raise InvitationInvalid("expired") from None
-    except (BadSignature, TypeError, ValueError):
-        raise InvitationInvalid("invalid") from None
+    """The user a valid, unexpired, unused invitation token names; else `links.LinkInvalid`."""
+    user_id, version = links.read(INVITATION_SALT, token, max_age_days() * 24 * 60 * 60, 2)
     if not isinstance(user_id, int) or not isinstance(version, int):
-        raise InvitationInvalid("invalid")
+        raise links.LinkInvalid("invalid")
     user = db.session.get(User, user_id)
     if (
         user is None
@@ -73,7 +55,7 @@ def user_for_token(token: str) -> User:
         or user.password_hash is not None
         or user.session_version != version
     ):
-        raise InvitationInvalid("invalid")
+        raise links.LinkInvalid("invalid")
     return user
 
 
@@ -88,21 +70,15 @@ def send_invitations(
     invitations: list[Invitation], base_url: str, config: Mapping[str, Any]
 ) -> int:
     """E-mail each link, now (HR sees whether it worked); raises `mail.MailError`."""
-    default_locale = config.get("BABEL_DEFAULT_LOCALE", "pl")
-    return mail.send(
-        [_message(invitation, base_url, mail.sender(config), default_locale)
-         for invitation in invitations],
-        config,
-    )  # fmt: skip
+    return mail.send([_message(invitation, base_url, config) for invitation in invitations], config)
 
 
-def _message(invitation: Invitation, base_url: str, sender: str, locale: str) -> EmailMessage:
-    with force_locale(invitation.language or locale):
-        message = EmailMessage()
-        message["Subject"] = _("Your Trainer account")
-        message["From"] = sender
-        message["To"] = invitation.email
-        message.set_content(
+def _message(invitation: Invitation, base_url: str, config: Mapping[str, Any]) -> EmailMessage:
+    with force_locale(invitation.language or config.get("BABEL_DEFAULT_LOCALE", "pl")):
+        return mail.message(
+            config,
+            invitation.email,
+            _("Your Trainer account"),
             _(
                 "Hello %(name)s,\n\nan account in Trainer has been created for you. Open this "
                 "link to choose your password; it is valid for %(days)d days and works once:"
@@ -110,6 +86,5 @@ def _message(invitation: Invitation, base_url: str, sender: str, locale: str) ->
                 name=invitation.name,
                 days=max_age_days(),
                 url=invitation.url(base_url),
-            )
+            ),
         )
-    return message

@@ -41,6 +41,16 @@ def sender(config: Mapping[str, Any]) -> str:
     return str(config.get("MAIL_SENDER") or "trainer@localhost")
 
 
+def message(config: Mapping[str, Any], to: str, subject: str, text: str) -> EmailMessage:
+    """A plain-text message from Trainer's sender."""
+    email = EmailMessage()
+    email["Subject"] = subject
+    email["From"] = sender(config)
+    email["To"] = to
+    email.set_content(text)
+    return email
+
+
 def send(messages: list[EmailMessage], config: Mapping[str, Any]) -> int:
     """Send through MAIL_SERVER (MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME/PASSWORD); how many."""
     if not messages:

@@ -6,25 +6,12 @@ from email.message import EmailMessage
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from trainer.extensions import db
 from trainer.models import User
-from trainer.people import accounts, mail
+from trainer.people import accounts, links, mail
 
 RESET_SALT = "trainer.password-reset"
-
-
-class ResetInvalid(Exception):
-    """The link cannot be used: `reason` is `expired` or `invalid` (forged, used, deactivated)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
 
 
 def max_age_minutes() -> int:
@@ -39,20 +26,15 @@ def _password_fingerprint(user: User) -> str:
 
 def token_for(user: User) -> str:
     """A reset token for `user`, valid until it expires or any password is set."""
-    return _serializer().dumps([user.id, _password_fingerprint(user)])
+    return links.sign(RESET_SALT, [user.id, _password_fingerprint(user)])
 
 
 def user_for_token(token: str) -> User:
-    """The active user a valid, unexpired, unused reset token names."""
-    try:
-        user_id, fingerprint = _serializer().loads(token, max_age=max_age_minutes() * 60)
-    except SignatureExpired:
-        raise ResetInvalid("expired") from None
-    except (BadSignature, TypeError, ValueError):
-        raise ResetInvalid("invalid") from None
+    """The active user a valid, unexpired, unused reset token names; else `links.LinkInvalid`."""
+    user_id, fingerprint = links.read(RESET_SALT, token, max_age_minutes() * 60, 2)
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.active or _password_fingerprint(user) != fingerprint:
-        raise ResetInvalid("invalid")
+        raise links.LinkInvalid("invalid")
     return user
 
 
@@ -65,11 +47,10 @@ def reset_message(user: User) -> EmailMessage:
     """The e-mail carrying a fresh reset link, in the user's language."""
     config = current_app.config
     with force_locale(user.language or config["BABEL_DEFAULT_LOCALE"]):
-        message = EmailMessage()
-        message["Subject"] = _("Reset your Trainer password")
-        message["From"] = mail.sender(config)
-        message["To"] = user.email
-        message.set_content(
+        return mail.message(
+            config,
+            user.email,
+            _("Reset your Trainer password"),
             _(
                 "Hello %(name)s,\n\nsomeone (we hope you) asked to reset your password in "
                 "Trainer. Open this link to choose a new one; it is valid for %(minutes)d "
@@ -78,9 +59,8 @@ def reset_message(user: User) -> EmailMessage:
                 name=user.display_name,
                 minutes=max_age_minutes(),
                 url=reset_link(user),
-            )
+            ),
         )
-    return message
 
 
 def request_reset(email: str) -> None:

@@ -6,26 +6,13 @@ from email.message import EmailMessage
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
 from trainer.models import User, normalize_email
-from trainer.people import accounts, mail, password_reset
+from trainer.people import accounts, links, mail, password_reset
 
 REGISTRATION_SALT = "trainer.registration"
 MAX_AGE_HOURS = 24
-
-
-class RegistrationInvalid(Exception):
-    """The confirmation link cannot be used: `reason` is `expired`, `invalid` or `taken`."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REGISTRATION_SALT)
 
 
 def request_account(email: str, name: str, password: str) -> None:
@@ -38,22 +25,18 @@ def request_account(email: str, name: str, password: str) -> None:
     if existing is not None:
         message = _already_registered(existing)
     else:
-        token = _serializer().dumps([email, name.strip(), password_hash])
+        token = links.sign(REGISTRATION_SALT, [email, name.strip(), password_hash])
         link = mail.link(current_app.config, url_for("auth.confirm", token=token))
         message = _confirmation(email, name, link)
     mail.send_later([message], current_app.config)
 
 
 def confirm(token: str) -> User:
-    """Create the account a valid confirmation token describes; refused once it exists."""
-    try:
-        email, name, password_hash = _serializer().loads(token, max_age=MAX_AGE_HOURS * 60 * 60)
-    except SignatureExpired:
-        raise RegistrationInvalid("expired") from None
-    except (BadSignature, TypeError, ValueError):
-        raise RegistrationInvalid("invalid") from None
+    """Create the account a valid confirmation token describes; `links.LinkInvalid` with
+    the reason `taken` once the account exists."""
+    email, name, password_hash = links.read(REGISTRATION_SALT, token, MAX_AGE_HOURS * 3600, 3)
     if accounts.find_user_by_email(email) is not None:
-        raise RegistrationInvalid("taken")
+        raise links.LinkInvalid("taken")
     user = accounts.create_user(email, name)
     user.password_hash = password_hash
     return user
@@ -61,15 +44,17 @@ def confirm(token: str) -> User:
 
 def _confirmation(email: str, name: str, link: str) -> EmailMessage:
     return _message(
-            email,
+        email,
         _("Confirm your Trainer account"),
         _(
             "Hello %(name)s,\n\nopen this link to create your account in Trainer; it is "
             "valid for %(hours)d hours:\n\n%(url)s\n\nIf you did not ask for an account, "
             "ignore this message.\n",
-            name=name, hours=MAX_AGE_HOURS, url=link,
+            name=name,
+            hours=MAX_AGE_HOURS,
+            url=link,
         ),
-    )  # fmt: skip
+    )
 
 
 def _already_registered(user: User) -> EmailMessage:
@@ -89,9 +74,4 @@ def _already_registered(user: User) -> EmailMessage:
 
 
 def _message(to: str, subject: str, text: str) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = mail.sender(current_app.config)
-    message["To"] = to
-    message.set_content(text)
-    return message
+    return mail.message(current_app.config, to, subject, text)
