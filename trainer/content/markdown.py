@@ -98,6 +98,12 @@ def render_markdown(text: str) -> str:
 
 def heading_ids(text: str) -> list[tuple[str, str]]:
     """The (id, title) of each heading of `text`, in order, as `render_markdown` gives them."""
+    return list(_heading_ids(text))
+
+
+# Cached like the rendering: the question editor lists the sections of every lesson.
+@lru_cache(maxsize=512)
+def _heading_ids(text: str) -> tuple[tuple[str, str], ...]:
     converter = _converter()
     converter.convert(text)
     found: list[tuple[str, str]] = []
@@ -108,4 +114,4 @@ def heading_ids(text: str) -> list[tuple[str, str]]:
             walk(token["children"])
 
     walk(converter.toc_tokens)  # type: ignore[attr-defined]
-    return found
+    return tuple(found)
