@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from trainer.content.fields import KEY, SLUG, Fields
 from trainer.content.model import Problem, QuestionData, QuizData
-from trainer.content.yamlfile import Mapping
+from trainer.content.yamlfile import Mapping, quoted
 from trainer.quiz.types import DEFAULT_TYPE, TYPES, question_type
 from trainer.taxonomy import Taxonomy
 
@@ -91,7 +91,7 @@ def parse_quiz(fields: Fields, taxonomy: Taxonomy) -> QuizData:
         keys = pool_fields.string_list("questions")
         for dimension in dimensions:
             if dimension not in taxonomy.dimension_keys:
-                pool_fields.problem("dimensions", f"unknown dimension {dimension!r}")
+                pool_fields.problem("dimensions", f"unknown dimension {quoted(dimension)}")
     if not (dimensions or keys):
         fields.problem("pool", "required: dimensions and/or questions to draw from")
     after_lesson = fields.text("after_lesson", required=False)

@@ -4,6 +4,7 @@ from trainer.content.bank import Parsed
 from trainer.content.fields import Fields
 from trainer.content.markdown import heading_ids
 from trainer.content.model import LessonData, Problem, QuestionData, QuizData
+from trainer.content.yamlfile import clipped, quoted
 from trainer.taxonomy import Taxonomy
 
 
@@ -16,27 +17,28 @@ def check_bank(
     for question, fields in bank.questions:
         if question.key in seen:
             fields.problem(
-                "id", f"duplicate question id {question.key!r} (also in {seen[question.key]})"
+                "id", f"duplicate question id {quoted(question.key)} (also in {seen[question.key]})"
             )
         seen.setdefault(question.key, fields.path)
         if question.lesson and question.lesson not in lessons:
-            fields.problem("lesson", f"no lesson with slug {question.lesson!r} in this course")
-        elif question.anchor and question.anchor not in anchors.get(question.lesson, set()):
             fields.problem(
-                "lesson", f"lesson {question.lesson!r} has no section #{question.anchor}"
+                "lesson", f"no lesson with slug {quoted(question.lesson)} in this course"
             )
+        elif question.anchor and question.anchor not in anchors.get(question.lesson, set()):
+            section = clipped(question.anchor)
+            fields.problem("lesson", f"lesson {quoted(question.lesson)} has no section #{section}")
     questions = [question for question, _ in bank.questions]
     finals = 0
     quiz_slugs: set[str] = set()
     for quiz, fields in bank.quizzes:
         if quiz.slug in quiz_slugs:
-            fields.problem("slug", f"duplicate quiz slug {quiz.slug!r}")
+            fields.problem("slug", f"duplicate quiz slug {quoted(quiz.slug)}")
         quiz_slugs.add(quiz.slug)
         finals += quiz.final
         if quiz.final and finals > 1:
             fields.problem("final", "a course has at most one final exam")
         if quiz.after_lesson and quiz.after_lesson not in lessons:
-            fields.problem("after_lesson", f"no lesson with slug {quiz.after_lesson!r}")
+            fields.problem("after_lesson", f"no lesson with slug {quoted(quiz.after_lesson)}")
         _check_pool(quiz, fields, questions, taxonomy)
 
 
@@ -46,7 +48,7 @@ def _check_pool(
     keys = {question.key for question in questions}
     for key in quiz.pool_questions:
         if key not in keys:
-            fields.problem("pool", f"no question with id {key!r}")
+            fields.problem("pool", f"no question with id {quoted(key)}")
     pool = [
         q for q in questions if q.dimension in quiz.pool_dimensions or q.key in quiz.pool_questions
     ]

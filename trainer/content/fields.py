@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from trainer.content.model import Problem
-from trainer.content.yamlfile import Mapping
+from trainer.content.yamlfile import Mapping, clipped, quoted
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -57,7 +57,7 @@ class Fields:
         """A required string matching `regex`."""
         value = self.text(key)
         if value and not regex.match(value):
-            self.problem(key, f"{value!r} is not a valid {what}")
+            self.problem(key, f"{quoted(value)} is not a valid {what}")
         return value
 
     def integer(
@@ -73,7 +73,7 @@ class Fields:
         if value is MISSING:
             return default
         if not isinstance(value, int) or isinstance(value, bool):
-            self.problem(key, f"must be a whole number, not {value!r}")
+            self.problem(key, f"must be a whole number, not {quoted(value)}")
             return default
         if value < low or (high is not None and value > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
@@ -87,7 +87,8 @@ class Fields:
         if value is MISSING:
             return None
         if value not in choices:
-            self.problem(key, f"unknown value {value!r}; expected one of: {', '.join(choices)}")
+            expected = ", ".join(choices)
+            self.problem(key, f"unknown value {quoted(value)}; expected one of: {expected}")
             return None
         return str(value)
 
@@ -97,7 +98,7 @@ class Fields:
         if value is MISSING:
             return default
         if not isinstance(value, bool):
-            self.problem(key, f"must be true or false, not {value!r}")
+            self.problem(key, f"must be true or false, not {quoted(value)}")
             return default
         return value
 
@@ -117,4 +118,5 @@ class Fields:
         """A problem for each key that the format does not define (usually a typo)."""
         for key in self.mapping:
             if key not in allowed:
-                self.problem(str(key), "unknown field")
+                line = self.mapping.line_of(str(key)) + self.line_offset
+                self.problems.append(Problem(self.path, line, clipped(str(key)), "unknown field"))

@@ -7,7 +7,7 @@ from trainer.content.crosscheck import check_bank
 from trainer.content.fields import SLUG, Fields
 from trainer.content.model import ContentError, CourseData, LessonData, Problem
 from trainer.content.taxonomy import check_lessons, parse_taxonomy
-from trainer.content.yamlfile import Mapping, YamlError, parse_yaml
+from trainer.content.yamlfile import Mapping, YamlError, clipped, parse_yaml, quoted
 from trainer.taxonomy import Taxonomy
 
 COURSE_FILE = "course.yaml"
@@ -122,7 +122,7 @@ def _load_course(
     check_bank(bank, {lesson.slug: lesson for lesson, _ in lessons}, problems, taxonomy)
     keys = {question.key for question, _ in bank.questions}
     for key in waivers.keys() - keys:
-        fields.problem("lint", f"no question with id {key!r} in this course")
+        fields.problem("lint", f"no question with id {quoted(key)} in this course")
     return CourseData(
         slug=slug,
         title=title,
@@ -148,7 +148,7 @@ def _lint_waivers(fields: Fields) -> dict[str, dict[str, str]]:
             if not isinstance(checks, Mapping) or not all(
                 isinstance(reason, str) and reason.strip() for reason in checks.values()
             ):
-                fields.problem("lint", f"{key}: give each waived check a reason")
+                fields.problem("lint", f"{clipped(str(key))}: give each waived check a reason")
                 continue
             waivers[str(key)] = {str(check): reason.strip() for check, reason in checks.items()}
     else:
@@ -197,7 +197,7 @@ def _check_unique(lessons: list[tuple[LessonData, Fields]], problems: list[Probl
     for lesson, fields in lessons:
         if lesson.slug in seen_slugs:
             fields.problem(
-                "slug", f"duplicate slug {lesson.slug!r} (also in {seen_slugs[lesson.slug]})"
+                "slug", f"duplicate slug {quoted(lesson.slug)} (also in {seen_slugs[lesson.slug]})"
             )
         seen_slugs.setdefault(lesson.slug, fields.path)
         if lesson.position in seen_positions:

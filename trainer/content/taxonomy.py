@@ -2,7 +2,7 @@
 
 from trainer.content.fields import KEY, Fields
 from trainer.content.model import Problem
-from trainer.content.yamlfile import Mapping
+from trainer.content.yamlfile import Mapping, quoted
 from trainer.taxonomy import LANGUAGES, Taxonomy, Term
 
 
@@ -28,7 +28,7 @@ def _terms(fields: Fields, name: str, allowed: set[str]) -> tuple[Term, ...]:
         entry.unknown(allowed)
         key = entry.pattern("key", KEY, "key")
         if key and key in {term.key for term in terms}:
-            entry.problem("key", f"duplicate key {key!r}")
+            entry.problem("key", f"duplicate key {quoted(key)}")
         terms.append(
             Term(
                 key=key,
@@ -67,5 +67,5 @@ def check_lessons(
     for term in taxonomy.dimensions:
         if term.lesson and term.lesson not in lessons:
             problems.append(
-                Problem(path, term.line, "lesson", f"no lesson with slug {term.lesson!r}")
+                Problem(path, term.line, "lesson", f"no lesson with slug {quoted(term.lesson)}")
             )

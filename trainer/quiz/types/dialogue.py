@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.content.fields import KEY, Fields
 from trainer.content.model import QuestionData, ReplyData, TurnData, turns_json
-from trainer.content.yamlfile import Mapping, YamlError, parse_yaml
+from trainer.content.yamlfile import Mapping, YamlError, clipped, parse_yaml, quoted
 from trainer.quiz.types.base import Grade, InvalidAnswer, QuestionRow, QuestionType, Step
 from trainer.taxonomy import Taxonomy
 
@@ -270,9 +270,8 @@ def _check_conversation(turns: tuple[TurnData, ...], fields: Fields) -> None:
     for turn in turns:
         for reply in turn.replies:
             if reply.next and reply.next not in keys:
-                fields.problem(
-                    "turns", f"turn {turn.key!r} leads to an unknown turn {reply.next!r}"
-                )
+                turn_key, unknown = quoted(turn.key), quoted(reply.next)
+                fields.problem("turns", f"turn {turn_key} leads to an unknown turn {unknown}")
                 return
     graph = {turn["id"]: turn for turn in turns_json(turns)}
     if _has_cycle(graph):
@@ -281,7 +280,7 @@ def _check_conversation(turns: tuple[TurnData, ...], fields: Fields) -> None:
     paths = list(_paths(graph))
     reached = {key for path in paths for key, _ in path}
     if unreached := [key for key in keys if key not in reached]:
-        fields.problem("turns", f"no path reaches turn(s) {', '.join(unreached)}")
+        fields.problem("turns", f"no path reaches turn(s) {clipped(', '.join(unreached))}")
     longest = max(len(path) for path in paths)
     if not MIN_TURNS <= longest <= MAX_TURNS:
         fields.problem(
