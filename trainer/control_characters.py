@@ -25,17 +25,22 @@ def refused_part(req: Request) -> str | None:
     if CONTROL.search(req.path):
         return "path"
     for name, value in req.args.items(multi=True):
-        if CONTROL.search(name) or CONTROL.search(value):
+        if _holds(CONTROL, name, value):
             return name
     for name, value in req.form.items(multi=True):
-        if CONTROL.search(name) or CONTROL_IN_FORM.search(value):
-            return name
+        if _holds(CONTROL, name) or _holds(CONTROL_IN_FORM, value):
+            return name or "form"
     for name, upload in req.files.items(multi=True):
-        if CONTROL.search(name) or CONTROL.search(upload.filename or ""):
-            return name
+        if _holds(CONTROL, name, upload.filename):
+            return name or "file"
     if req.is_json and any(CONTROL.search(text) for text in _json_strings(req)):
         return "body"
     return None
+
+
+def _holds(pattern: re.Pattern[str], *texts: str | None) -> bool:
+    # A multipart part whose header was cut by a line break arrives with no name (None).
+    return any(text and pattern.search(text) for text in texts)
 
 
 def _json_strings(req: Request) -> Iterator[str]:
