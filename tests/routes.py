@@ -10,6 +10,8 @@ from trainer.routing import IdConverter
 
 # What browsers send besides the methods a view declares.
 IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
+# Stands in for an id given as text while the URL is built, then is replaced by that text.
+PLACEHOLDER = 987654321
 
 
 def rules(app: Flask) -> Iterator[tuple[Rule, str]]:
@@ -26,15 +28,23 @@ def id_arguments(rule: Rule) -> list[str]:
 
 
 def build(app: Flask, rule: Rule, values: Mapping[str, Any]) -> str:
-    """A URL for `rule`: `values` first (those it has no argument for go in the query string),
-    else the first choice of an `any(…)` or a filler."""
+    """A URL for `rule` from `values` (those it has no argument for go in the query string),
+    else the first choice of an `any(…)` or a filler. An id given as text goes in as it is,
+    even one no route would take ("-1", "99999999999999999999"), to see the 404."""
     filled = dict(values)
-    for name, converter in rule._converters.items():
-        if name in values:
+    as_text = {}
+    for index, (name, converter) in enumerate(rule._converters.items()):
+        if isinstance(converter, IdConverter) and isinstance(filled.get(name), str):
+            as_text[str(PLACEHOLDER + index)] = filled[name]
+            filled[name] = PLACEHOLDER + index
+        elif name in filled:
             continue
-        if isinstance(converter, AnyConverter):
+        elif isinstance(converter, AnyConverter):
             filled[name] = sorted(converter.items)[0]
         else:
             filled[name] = 1 if isinstance(converter, IdConverter) else "x"
     with app.test_request_context():
-        return app.url_map.bind("localhost").build(rule.endpoint, filled, force_external=False)
+        url = app.url_map.bind("localhost").build(rule.endpoint, filled)
+    for placeholder, text in as_text.items():
+        url = url.replace(placeholder, text, 1)
+    return url

@@ -250,10 +250,12 @@ def build_world(app: Flask) -> dict[str, Any]:
         return world
 
 
-def _signed_in(app: Flask, email: str) -> FlaskClient:
+def signed_in(app: Flask, email: str | None) -> FlaskClient:
+    """A browser asking for English, signed in as `email` (None: an anonymous visitor)."""
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    AuthActions(client).login(email)
+    if email is not None:
+        AuthActions(client).login(email)
     return client
 
 
@@ -280,8 +282,8 @@ def test_every_route_has_a_row(app: Flask) -> None:
 
 def test_each_role_gets_what_the_table_says(synced: Flask) -> None:
     world = build_world(synced)
-    clients = {role: _signed_in(synced, f"{role}@example.com") for role in ROLES[1:]}
-    clients["anonymous"] = synced.test_client()
+    clients = {role: signed_in(synced, f"{role}@example.com") for role in ROLES[1:]}
+    clients["anonymous"] = signed_in(synced, None)
     wrong = []
     for rule, method in rules(synced):
         expected = PAGES.get((rule.endpoint, method))
@@ -294,7 +296,7 @@ def test_each_role_gets_what_the_table_says(synced: Flask) -> None:
                 with synced.app_context():
                     _user(email, role)
                     db.session.commit()
-                client = _signed_in(synced, email)
+                client = signed_in(synced, email)
             url = _url(synced, rule, world, role)
             got = _outcome(client.open(url, method=method))
             if got != status:

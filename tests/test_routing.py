@@ -17,7 +17,6 @@ from trainer.routing import ID_MAX, id_number, page_number
 
 # 2**31: PostgreSQL's integer overflows; 2**63: SQLite's; the last: Python's int() refuses it.
 OUT_OF_RANGE = ["0", str(2**31), str(2**63), "9" * 20, "9" * 5000]
-PLACEHOLDER = 987654321
 
 
 def test_every_id_route_is_bounded_to_the_database_integer(app: Flask) -> None:
@@ -39,7 +38,7 @@ def test_an_out_of_range_id_is_a_404_page_on_every_route(
     login_as("admin")
     for rule, method in rules(synced):
         for name in id_arguments(rule):
-            url = build(synced, rule, {name: PLACEHOLDER}).replace(str(PLACEHOLDER), number)
+            url = build(synced, rule, {name: number})
             response = client.open(url, method=method)
             assert response.status_code == 404, (url, method, response.status_code)
             assert "<main" in response.text
