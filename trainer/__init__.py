@@ -40,7 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    from trainer import database, errors, i18n, security
+    from trainer import control_characters, database, errors, i18n, routing, security
     from trainer.auth import login
 
     database.init_app(app)
@@ -48,6 +48,8 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    control_characters.init_app(app)
+    routing.init_app(app)  # before the blueprints: their `<int:…>` rules take its converter
     _register_blueprints(app)
     _template_globals(app)
 

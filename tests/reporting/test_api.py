@@ -327,7 +327,7 @@ def test_transcript(client: FlaskClient, learners, secret: str) -> None:
     assert len(body["completions"]) == 1
 
 
-@pytest.mark.parametrize("employee_id", ["E-404", "T-1", "%20", "E-1%00"])
+@pytest.mark.parametrize("employee_id", ["E-404", "T-1", "%20"])  # NUL: test_control_characters
 def test_unknown_learner_is_a_json_404(
     app: Flask, client: FlaskClient, make_user, secret: str, employee_id: str
 ) -> None:

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from trainer.reporting.hr_api import RowKey
 from trainer.reporting.report import ReportFilter
 from trainer.reporting.xapi import KINDS, Position
+from trainer.routing import ID_MAX
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -130,7 +131,7 @@ def completions_cursor(values: dict[str, str]) -> RowKey | None:
     key = _decode(values, "completions")
     if key is None:
         return None
-    if not (isinstance(key, list) and len(key) == 2 and _is_id(key[0]) and isinstance(key[1], str)):
+    if not (isinstance(key, list) and len(key) == 2 and _is_id(key[0]) and _is_slug(key[1])):
         raise BadParameter("cursor", _("The cursor is not valid here; start without one."))
     return key[0], key[1]
 
@@ -148,4 +149,10 @@ def statements_cursor(values: dict[str, str]) -> Position | None:
 
 
 def _is_id(value: Any) -> bool:
-    return type(value) is int and 0 <= value < 2**63
+    """Zero (before the first row) up to the largest id an integer column holds."""
+    return type(value) is int and 0 <= value <= ID_MAX
+
+
+def _is_slug(value: Any) -> bool:
+    # A cursor is decoded from the query string: its text may hold what the string may not.
+    return isinstance(value, str) and value.isprintable()

@@ -16,6 +16,7 @@ from trainer.content.markdown import render_markdown
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import Course, Lesson, LessonStatus, Question, QuestionStatus
+from trainer.routing import id_number
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
@@ -209,8 +210,8 @@ def history(kind: str, object_id: int) -> str:
 def diff(kind: str, object_id: int) -> BaseResponse | str:
     """What changed between two versions (`old` and `new` in the query string)."""
     item = _item_or_404(kind, object_id)
-    old_number = request.args.get("old", type=int)
-    new_number = request.args.get("new", type=int)
+    old_number = request.args.get("old", type=id_number)
+    new_number = request.args.get("new", type=id_number)
     old = versions.state(item, old_number) if old_number is not None else None
     new = versions.state(item, new_number) if new_number is not None else None
     if old is None or new is None:

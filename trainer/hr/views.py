@@ -32,6 +32,7 @@ from trainer.models.types import utcnow
 from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
 from trainer.reporting import exports, report, transcript
+from trainer.routing import page_number
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 PER_PAGE = 50
@@ -49,7 +50,7 @@ def _render_report(
 ) -> tuple[str, int]:
     """The report page; with invalid filters it shows the errors and no rows."""
     sort, descending = _ordering()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     valid = status == 200
     filters = form.filters() if valid else report.ReportFilter()
     total = report.count_rows(filters) if valid else 0
