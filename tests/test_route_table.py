@@ -24,7 +24,7 @@ from tests.routes import build, rules
 from trainer.extensions import db
 from trainer.learning import attempts, catalogue, practice
 from trainer.models import Assignment, CourseCompletion, Lesson, PracticeItem, Quiz, User
-from trainer.people import accounts, assignments, invitations, tokens
+from trainer.people import accounts, assignments, invitations, password_reset, tokens
 from trainer.quiz.types import TYPES, question_type
 
 ROLES = ("anonymous", "learner", "trainer", "hr", "admin")
@@ -63,6 +63,11 @@ PAGES: dict[tuple[str, str], tuple[int | str, ...]] = {
     ("auth.account", "POST"): SIGNED_IN,
     ("invitation.accept", "GET"): EVERYONE,
     ("invitation.accept", "POST"): EVERYONE,
+    ("password.forgot", "GET"): EVERYONE,
+    ("password.forgot", "POST"): EVERYONE,
+    ("password.reset", "GET"): EVERYONE,
+    ("password.reset", "POST"): EVERYONE,  # an empty form: the password is not changed
+    ("auth.confirm", "GET"): (400,) * 5,  # a registration link that is not one
     ("quiz.intro", "GET"): SIGNED_IN,
     ("quiz.start", "POST"): (SIGN_IN, 302, 302, 302, 302),
     # An attempt is its learner's alone: to anybody else it does not exist.
@@ -162,6 +167,7 @@ OVERRIDES: dict[str, dict[str, str]] = {
     "admin.deactivate": {"user_id": "deactivation_victim"},
     "privacy.erase": {"user_id": "erasure_victim"},
     "tokens.revoke": {"token_id": "token_to_revoke"},
+    "password.reset": {"token": "reset_token"},
 }
 # Query strings an endpoint needs to do its work rather than send the user back.
 QUERIES: dict[str, dict[str, Any]] = {
@@ -245,6 +251,7 @@ def build_world(app: Flask) -> dict[str, Any]:
             "token_to_revoke": tokens.create_token("victim", "hr:read", "cli")[0].id,
             "token": invitations.invitation_for(
                 db.session.get(User, victims["invited"])).path.rsplit("/", 1)[1],
+            "reset_token": password_reset.token_for(db.session.get(User, people["learner"])),
         }  # fmt: skip
         db.session.commit()
         return world
