@@ -46,6 +46,7 @@ from trainer.admin.token_forms import TokenForm
 from trainer.api import params
 from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm
 from trainer.auth.invitation_forms import FirstPasswordForm
+from trainer.auth.password_forms import ForgotPasswordForm
 from trainer.author.forms import LessonForm, PreviewForm, QuestionForm
 from trainer.author.gift_forms import GiftConfirmForm, GiftUploadForm
 from trainer.hr.forms import DepartmentAssignmentForm, PeopleAssignmentForm
@@ -65,6 +66,8 @@ FORMS: dict[str, tuple[tuple[type[FlaskForm], str], ...]] = {
     "auth.register": ((RegisterForm, ""),),
     "auth.account": ((PasswordForm, "pw"), (LanguageForm, "lang")),
     "invitation.accept": ((FirstPasswordForm, ""),),
+    "password.forgot": ((ForgotPasswordForm, ""),),
+    "password.reset": ((FirstPasswordForm, ""),),
     "author.new_lesson": ((LessonForm, ""),),
     "author.edit_lesson": ((LessonForm, ""),),
     "author.preview": ((PreviewForm, ""),),

@@ -30,6 +30,7 @@ from tests.xss_world import (
     open_world,
     quiz_ids,
     signed_in,
+    typed,
     write_courses,
     write_in_editors,
 )
@@ -181,7 +182,7 @@ class TestContent:
 
     def test_lesson_editor_preview_conflict_history_and_diff(self, content: World) -> None:
         staff = content.staff
-        for payload, lesson_id in zip(PAYLOADS, content.form_lessons, strict=True):
+        for payload, lesson_id in zip(map(typed, PAYLOADS), content.form_lessons, strict=True):
             where, path = f"lesson editor {payload!r}", f"/author/lessons/{lesson_id}"
             form = {
                 "version": 1, "title": payload, "slug": f"x{lesson_id}", "dimension": "d1",
