@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 ADMIN_EMAIL ?= admin@example.com
+# One machine: the secret key is generated once into instance/ (a deployment sets
+# TRAINER_SECRET_KEY instead; see the README's security section).
+export TRAINER_INSTANCE_SECRET_KEY ?= true
 
 .PHONY: run dev test lint translations messages clean
 
@@ -26,7 +29,7 @@ translations: $(BIN)/.installed-run
 
 run: $(BIN)/.installed-run translations
 	$(BIN)/flask --app trainer bootstrap --admin-email $(ADMIN_EMAIL)
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'trainer:create_app()'
+	$(BIN)/gunicorn --workers 1 --threads 4 --bind $(HOST):$(PORT) 'trainer:create_app()'
 
 dev: $(BIN)/.installed-run translations
 	$(BIN)/flask --app trainer bootstrap --admin-email $(ADMIN_EMAIL)

@@ -5,9 +5,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from trainer import create_app
+from trainer import MissingSecretKey, create_app
 from trainer.database import database_url
 from trainer.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def one_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `make run` starts Trainer: no TRAINER_SECRET_KEY, a generated key allowed."""
+    monkeypatch.delenv("TRAINER_SECRET_KEY", raising=False)
+    monkeypatch.setenv("TRAINER_INSTANCE_SECRET_KEY", "true")
 
 
 def test_defaults_apply(tmp_path: Path) -> None:
@@ -44,6 +51,17 @@ def test_secret_key_generated_once_and_kept(tmp_path: Path) -> None:
     assert first == second
     assert len(first) >= 32
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_start_up_refuses_without_a_secret_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRAINER_INSTANCE_SECRET_KEY")
+    with pytest.raises(MissingSecretKey, match="TRAINER_SECRET_KEY is not set"):
+        create_app(instance_path=str(tmp_path))
+    assert not (tmp_path / "secret_key").exists()
+    debugging = create_app({"DEBUG": True}, instance_path=str(tmp_path))
+    assert len(debugging.config["SECRET_KEY"]) == 64
 
 
 def test_secret_key_from_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "reporting",
         "demo",
         "forms errors routing control_characters auth author learn hr admin api certificates "
-        "privacy cli __init__",
+        "privacy cli ops __init__",
     )
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

@@ -82,6 +82,8 @@ PAGES: dict[tuple[str, str], tuple[int | str, ...]] = {
     ("certificates.certificate", "GET"): (SIGN_IN, 200, 404, 200, 200),
     ("certificates.pdf", "GET"): (SIGN_IN, 200, 404, 200, 200),
     ("certificates.verify_form", "GET"): EVERYONE,
+    ("health.healthz", "GET"): EVERYONE,  # a load balancer asks without signing in
+    ("health.readyz", "GET"): EVERYONE,
     ("certificates.verify", "GET"): EVERYONE,
     ("privacy.my_data", "GET"): SIGNED_IN,
     ("privacy.download", "GET"): SIGNED_IN,

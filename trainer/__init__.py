@@ -34,7 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
             or "sqlite:///" + os.path.join(app.instance_path, "trainer.db")
         )
     if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -42,7 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
 
     from trainer import control_characters, database, errors, i18n, routing, security
     from trainer.auth import login
+    from trainer.ops import request_log
 
+    request_log.init_app(app)  # first: every other hook's log lines carry the request id
     database.init_app(app)
     login.init_app(app)
     i18n.init_app(app)
@@ -59,9 +61,25 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     return app
 
 
-def _instance_secret_key(instance: Path) -> str:
-    """Read the secret key kept in the instance folder, creating it on first start."""
-    path = instance / "secret_key"
+class MissingSecretKey(RuntimeError):
+    """Start-up without a secret key where a generated one would break sessions."""
+
+
+def _instance_secret_key(app: Flask) -> str:
+    """Read the secret key kept in the instance folder, creating it on first start.
+
+    Instances on other machines would each generate their own key and reject each other's
+    sessions and CSRF tokens, so outside debug and tests this needs INSTANCE_SECRET_KEY,
+    which `make run` sets for its one machine; a deployment sets TRAINER_SECRET_KEY instead.
+    """
+    if not (app.debug or app.testing or app.config["INSTANCE_SECRET_KEY"]):
+        raise MissingSecretKey(
+            "TRAINER_SECRET_KEY is not set. Set it to a long random value, the same on every "
+            "instance (python -c 'import secrets; print(secrets.token_hex(32))'), or set "
+            "TRAINER_INSTANCE_SECRET_KEY=true to keep a generated key in the instance folder "
+            "when Trainer runs on this one machine only."
+        )
+    path = Path(app.instance_path) / "secret_key"
     if not path.exists():
         # O_EXCL: if two workers start at once, one writes and the other reads its key.
         try:
@@ -101,13 +119,14 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.learn.practice_views import bp as practice_bp
     from trainer.learn.quiz_views import bp as quiz_bp
     from trainer.learn.views import bp as learn_bp
+    from trainer.ops.health import bp as health_bp
     from trainer.privacy.views import bp as privacy_bp
     from trainer.security import api_limit
 
     for blueprint in (
         auth_bp, invitation_bp, password_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
         author_bp, question_editor_bp, analysis_bp, gift_bp, lint_bp, hr_bp, hr_import_bp, audit_bp,
-        admin_bp, tokens_bp, api_bp, privacy_bp,
+        admin_bp, tokens_bp, api_bp, privacy_bp, health_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     # The API has no sign-in to slow down guessing, so each client gets a request budget.

@@ -11,8 +11,10 @@ class Defaults:
     # None means: a SQLite file in the instance folder.
     DATABASE_URL = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}  # noqa: RUF012
-    # None means: generated once into the instance folder.
+    # Required outside debug; the same on every instance.
     SECRET_KEY = None
+    # Without SECRET_KEY, generate one into the instance folder: one machine only (`make run`).
+    INSTANCE_SECRET_KEY = False
     LESSONS_DIR = str(PROJECT_ROOT / "lessons")
     QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
 
@@ -46,6 +48,13 @@ class Defaults:
     SIGN_IN_RATE_LIMIT = "10 per minute"  # sign-in, registration, invitations, resets
     PASSWORD_RESET_RATE_LIMIT = "3 per hour"  # reset e-mails to one address  # noqa: S105
     API_RATE_LIMIT = "120 per minute"
+
+    # Strict-Transport-Security on HTTPS answers (0: none). Behind a proxy that ends TLS, set
+    # TRUSTED_PROXIES so that Trainer sees the request was HTTPS.
+    HSTS_SECONDS = 365 * 24 * 3600
+
+    LOG_FORMAT = "text"  # or "json": one JSON object per line
+    LOG_LEVEL = "INFO"
 
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session it belongs to
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

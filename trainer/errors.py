@@ -2,7 +2,9 @@
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
+
+from trainer.ops.request_log import request_id
 
 # What each status means to a user, in their language.
 MESSAGES = {
@@ -29,22 +31,24 @@ def json_error(status: int, name: str, message: str, **extra: str) -> Response:
 
 
 def render_error(error: HTTPException) -> tuple[Response | str, int]:
-    """Render `error` as a page, or as JSON for the API."""
+    """Render `error` as a page, or as JSON for the API. A server error carries the request's
+    id, which a user can quote and which leads to the logged traceback."""
     status = error.code or 500
     message = MESSAGES.get(status, lambda: error.name)()
+    reference = request_id() if status >= 500 else None
     if wants_json():
-        return json_error(status, error.name, message), status
-    return render_template("errors/error.html", status=status, message=message), status
+        extra = {"reference": reference} if reference else {}
+        return json_error(status, error.name, message, **extra), status
+    page = render_template("errors/error.html", status=status, message=message, reference=reference)
+    return page, status
 
 
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
+    # An unhandled exception reaches this handler too: Flask logs it with its traceback (and,
+    # through the log filter, the request id), then passes it on as an InternalServerError.
+    # Nothing catches `Exception` itself, which would hide the traceback from the log.
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
         return render_error(error)
-
-    @app.errorhandler(Exception)
-    def handle_unexpected_error(error: Exception) -> tuple[Response | str, int]:
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        return render_error(InternalServerError())

@@ -35,6 +35,9 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        seconds = int(current_app.config["HSTS_SECONDS"])
+        if request.is_secure and seconds > 0:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}")
         return response
 
 

@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Add every command group to `app`."""
+    from trainer.cli.backup import backup, restore
     from trainer.cli.bootstrap import bootstrap
     from trainer.cli.content import content
     from trainer.cli.demo import demo
@@ -13,5 +14,5 @@ def register_commands(app: Flask) -> None:
     from trainer.cli.tokens import tokens
     from trainer.cli.users import users
 
-    for command in (bootstrap, content, demo, hr, questions, tokens, users):
+    for command in (backup, restore, bootstrap, content, demo, hr, questions, tokens, users):
         app.cli.add_command(command)

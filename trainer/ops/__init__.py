@@ -1,0 +1,1 @@
+"""Running Trainer: health checks for a load balancer, request logging, backups."""
