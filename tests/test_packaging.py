@@ -1,5 +1,6 @@
 """The package as a user gets it: a wheel built from the sources alone, installed with pip."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -40,11 +41,14 @@ def test_the_wheel_carries_compiled_translations(tmp_path: Path) -> None:
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     (Path(site) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([*pip, "--python", python, "install", "-q", "--no-deps", wheel], check=True)
+    # Nothing on PYTHONPATH either: the checkout's own Trainer would stand in for the wheel's.
+    alone = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    install = [*pip, "--python", python, "install", "-q", "--no-deps", wheel]
+    subprocess.run(install, check=True, env=alone)
 
     page = subprocess.run(
         [python, "-c", SHOW_SIGN_IN, tmp_path / "instance"],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True, text=True, cwd=tmp_path, env=alone,
     )  # fmt: skip
     assert page.returncode == 0, page.stderr
     assert "Zaloguj się" in page.stdout and "Sign in" not in page.stdout

@@ -60,7 +60,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def log_request(response: Response) -> Response:
         milliseconds = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        user = current_user.get_id() if current_user else None
+        user = current_user.get_id()  # None when anonymous
         app.logger.info(
             "%s %s %s %.1fms user=%s",
             request.method,
