@@ -53,6 +53,7 @@ def make_app(database_url: str, instance: Path, **config: object) -> Flask:
         "SECRET_KEY": "test secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,  # tests sign in often; test_ratelimit turns it on
+        "REGISTRATION_OPEN": True,  # off by default (test_factory); many tests register people
         "LESSONS_DIR": str(SAMPLE_CONTENT / "lessons"),
         "QUIZZES_DIR": str(SAMPLE_CONTENT / "quizzes"),
     }

@@ -19,7 +19,7 @@ def one_machine(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_defaults_apply(tmp_path: Path) -> None:
     app = create_app(instance_path=str(tmp_path))
-    assert app.config["REGISTRATION_OPEN"] is True
+    assert app.config["REGISTRATION_OPEN"] is False
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'trainer.db'}"
 
 
@@ -27,13 +27,13 @@ def test_config_order_defaults_instance_env_mapping(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "config.py").write_text(
-        "REGISTRATION_OPEN = False\nLESSONS_DIR = '/from/instance'\n"
+        "REGISTRATION_OPEN = True\nLESSONS_DIR = '/from/instance'\n"
         "QUIZZES_DIR = '/from/instance'\nBABEL_DEFAULT_LOCALE = 'en'\n"
     )
     monkeypatch.setenv("TRAINER_LESSONS_DIR", "/from/env")
     monkeypatch.setenv("TRAINER_QUIZZES_DIR", "/from/env")
     app = create_app({"QUIZZES_DIR": "/from/mapping"}, instance_path=str(tmp_path))
-    assert app.config["REGISTRATION_OPEN"] is False  # instance over defaults
+    assert app.config["REGISTRATION_OPEN"] is True  # instance over defaults
     assert app.config["BABEL_DEFAULT_LOCALE"] == "en"
     assert app.config["LESSONS_DIR"] == "/from/env"  # environment over instance
     assert app.config["QUIZZES_DIR"] == "/from/mapping"  # mapping over environment

@@ -41,7 +41,7 @@ from tests.test_route_table import (
     build_world,
     signed_in,
 )
-from trainer.admin.forms import RolesForm
+from trainer.admin.forms import NewUserForm, RolesForm
 from trainer.admin.token_forms import TokenForm
 from trainer.api import params
 from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm
@@ -80,6 +80,7 @@ FORMS: dict[str, tuple[tuple[type[FlaskForm], str], ...]] = {
     "hr_import.upload": ((ImportUploadForm, ""),),
     "hr_import.confirm": ((ImportConfirmForm, ""),),
     "admin.edit_roles": ((RolesForm, ""),),
+    "admin.new_user": ((NewUserForm, ""),),
     "privacy.erase": ((EraseForm, ""),),
     "tokens.index": ((TokenForm, ""),),
 }

@@ -129,6 +129,9 @@ PAGES: dict[tuple[str, str], tuple[int | str, ...]] = {
     ("admin.edit_roles", "GET"): ADMINS,
     ("admin.edit_roles", "POST"): only(ADMIN_ONLY, 302),  # no box ticked: no roles
     ("admin.deactivate", "POST"): only(ADMIN_ONLY, 302),
+    ("admin.new_user", "GET"): ADMINS,
+    ("admin.new_user", "POST"): only(ADMIN_ONLY, 200),  # an empty form: its errors
+    ("admin.invite", "POST"): only(ADMIN_ONLY, 200),  # the link, shown once
     ("privacy.erase", "GET"): ADMINS,
     ("privacy.erase", "POST"): only(ADMIN_ONLY, 302),  # the POST is the confirmation
     ("tokens.index", "GET"): ADMINS,
@@ -167,6 +170,7 @@ OVERRIDES: dict[str, dict[str, str]] = {
     "question_editor.new": {"kind": "question_type"},
     "admin.edit_roles": {"user_id": "role_victim"},
     "admin.deactivate": {"user_id": "deactivation_victim"},
+    "admin.invite": {"user_id": "invited"},
     "privacy.erase": {"user_id": "erasure_victim"},
     "tokens.revoke": {"token_id": "token_to_revoke"},
     "password.reset": {"token": "reset_token"},

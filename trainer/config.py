@@ -18,7 +18,11 @@ class Defaults:
     LESSONS_DIR = str(PROJECT_ROOT / "lessons")
     QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
 
-    REGISTRATION_OPEN = True
+    # Self-registration: off, as a company's platform adds its people (admin pages, HR
+    # import). When on, REGISTRATION_DOMAINS can limit it to company addresses, e.g.
+    # ["firma.pl"] (or "firma.pl, firma.com" in TRAINER_REGISTRATION_DOMAINS).
+    REGISTRATION_OPEN = False
+    REGISTRATION_DOMAINS: tuple[str, ...] = ()
     # How long an invitation link (from an employee import) lets its person set a password.
     INVITATION_MAX_AGE_DAYS = 14
     # How long an e-mailed password reset link works (once).

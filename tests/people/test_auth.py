@@ -68,6 +68,16 @@ def test_registration_can_be_switched_off(database_url: str, tmp_path) -> None:
     assert "/register" not in client.get("/login").text
 
 
+def test_registration_limited_to_company_domains(app: Flask, client: FlaskClient) -> None:
+    app.config["REGISTRATION_DOMAINS"] = "firma.pl, @Firma.com"
+    refused = register(client, email="obcy@gmail.com")
+    assert refused.status_code == 200
+    assert "Only addresses at firma.com, firma.pl can register." in refused.text
+    assert register(client, email="Nowa@FIRMA.pl").status_code == 302
+    with app.app_context():
+        assert [user.email for user in db.session.query(User)] == ["nowa@firma.pl"]
+
+
 def test_login_and_logout(client: FlaskClient, make_user, auth) -> None:
     make_user("jan@example.com")
     response = auth.login("JAN@example.com ")

@@ -1,16 +1,16 @@
 """Users and roles, for admins."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from trainer.admin.forms import RolesForm
+from trainer.admin.forms import ROLE_LABELS, NewUserForm, RolesForm
 from trainer.auth.decorators import role_required
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import User
-from trainer.people import accounts, audit
+from trainer.people import accounts, audit, invitations, mail
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,7 +20,62 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def users() -> str:
     """Every user with their roles."""
     rows = db.session.execute(db.select(User).order_by(User.email)).scalars().all()
-    return render_template("admin/users.html", users=rows, form=EmptyForm())
+    return render_template("admin/users.html", users=rows, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_user() -> Response | str:
+    """Add a person; they get a link to choose their password."""
+    form = NewUserForm()
+    if not form.validate_on_submit():
+        return render_template("admin/new_user.html", form=form)
+    roles = set(form.roles.data or [])
+    try:
+        user = accounts.create_user(
+            form.email.data or "", form.display_name.data or "", roles=roles,
+            department=form.department.data,
+        )  # fmt: skip
+    except accounts.AccountError:
+        form.email.errors.append(_("This address already has an account."))
+        return render_template("admin/new_user.html", form=form)
+    audit.record(current_user, "user.create", {"user": user.email, "roles": sorted(roles)})
+    db.session.commit()
+    return _invite(user)
+
+
+@bp.post("/users/<int:user_id>/invite")
+@role_required("admin")
+def invite(user_id: int) -> Response | str:
+    """A new invitation for someone who has not chosen a password yet."""
+    user = db.get_or_404(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if user.password_hash is not None or not user.active:
+        flash(_("%(email)s already has a password or is deactivated.", email=user.email), "error")
+        return redirect(url_for("admin.users"))
+    return _invite(user)
+
+
+def _invite(user: User) -> Response | str:
+    """E-mail `user` an invitation when mail is set up, else show the link once to pass on."""
+    invitation = invitations.invitation_for(user)
+    base_url = current_app.config.get("BASE_URL") or request.url_root
+    audit.record(current_user, "user.invite", {"user": user.email})
+    db.session.commit()
+    if mail.mail_configured(current_app.config):
+        try:
+            invitations.send_invitations([invitation], base_url, current_app.config)
+        except mail.MailError:
+            current_app.logger.exception("invitation e-mail failed")
+            flash(_("The invitation could not be e-mailed; pass the link on yourself."), "error")
+        else:
+            flash(_("Invitation e-mailed to %(email)s.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/invitation.html", invitation=invitation, link=invitation.url(base_url),
+        days=invitations.max_age_days(),
+    )  # fmt: skip
 
 
 @bp.route("/users/<int:user_id>/roles", methods=["GET", "POST"])

@@ -72,6 +72,10 @@ def register() -> Response | str:
     if not form.validate_on_submit():
         return render_template("auth/register.html", form=form)
     email, name = form.email.data or "", form.display_name.data or ""
+    if not registration.domain_allowed(email, current_app.config):
+        domains = ", ".join(registration.allowed_domains(current_app.config))
+        form.email.errors.append(_("Only addresses at %(domains)s can register.", domains=domains))
+        return render_template("auth/register.html", form=form)
     if mail.links_can_be_mailed(current_app.config):
         registration.request_account(email, name, form.password.data or "")
         return render_template("auth/register_sent.html", email=normalize_email(email))

@@ -54,13 +54,36 @@ def create(
         user = accounts.create_user(
             email, name, password, set(roles) or {"learner"}, employee_id, department
         )
+        audit.record("cli", "user.create", {"user": user.email, "roles": sorted(user.role_names)})
         db.session.commit()
     except accounts.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     click.echo(f"created {user.email} with roles: {', '.join(sorted(user.role_names))}")
     if password is None:
-        click.echo("no password set: the user cannot sign in until one is set")
+        _print_invitation(user)
+
+
+@users.command("invite")
+@click.option("--email", required=True)
+def invite(email: str) -> None:
+    """Print a new invitation link for someone who has not chosen a password yet."""
+    user = _user(email)
+    if user.password_hash is not None or not user.active:
+        raise click.ClickException(f"{user.email} already has a password or is deactivated")
+    _print_invitation(user)
+
+
+def _print_invitation(user: User) -> None:
+    invitation = invitations.invitation_for(user)
+    base_url = current_app.config.get("BASE_URL")
+    days = invitations.max_age_days()
+    click.echo(f"{user.email} chooses a password through this link (once, within {days} days):")
+    click.echo(invitation.url(base_url))
+    if not base_url:
+        click.echo("put your site's address before it (set TRAINER_BASE_URL to print it whole)")
+    audit.record("cli", "user.invite", {"user": user.email})
+    db.session.commit()
 
 
 @users.command("set-roles")

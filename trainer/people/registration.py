@@ -1,7 +1,9 @@
 """Self-registration confirmed by e-mail, which never tells a stranger whether an address
 already has an account: both cases get the same page, and the owner of the address an e-mail."""
 
+from collections.abc import Mapping
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -13,6 +15,20 @@ from trainer.people import accounts, links, mail, password_reset
 
 REGISTRATION_SALT = "trainer.registration"
 MAX_AGE_HOURS = 24
+
+
+def allowed_domains(config: Mapping[str, Any]) -> list[str]:
+    """The e-mail domains registration is limited to (none: any)."""
+    given = config.get("REGISTRATION_DOMAINS") or ()
+    if isinstance(given, str):
+        given = given.replace(",", " ").split()
+    return sorted({str(domain).strip().lower().lstrip("@") for domain in given} - {""})
+
+
+def domain_allowed(email: str, config: Mapping[str, Any]) -> bool:
+    """Whether `email` may register under REGISTRATION_DOMAINS."""
+    domains = allowed_domains(config)
+    return not domains or normalize_email(email).rpartition("@")[2] in domains
 
 
 def request_account(email: str, name: str, password: str) -> None:
