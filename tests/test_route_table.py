@@ -52,6 +52,7 @@ ADMIN_ONLY = ("admin",)
 PAGES: dict[tuple[str, str], tuple[int | str, ...]] = {
     ("learn.dashboard", "GET"): SIGNED_IN,
     ("learn.course", "GET"): SIGNED_IN,
+    ("learn.mastery", "GET"): SIGNED_IN,
     ("learn.lesson", "GET"): SIGNED_IN,
     ("learn.mark_done", "POST"): (SIGN_IN, 302, 302, 302, 302),
     ("auth.login", "GET"): ANONYMOUS_ONLY,
@@ -109,6 +110,7 @@ PAGES: dict[tuple[str, str], tuple[int | str, ...]] = {
     ("analysis.quiz", "GET"): TRAINERS,
     ("analysis.quiz_csv", "GET"): TRAINERS,
     ("analysis.progress", "GET"): TRAINERS,
+    ("analysis.charts", "GET"): (SIGN_IN, 403, 200, 200, 200),
     ("gift.upload", "GET"): TRAINERS,
     ("gift.upload", "POST"): TRAINERS,
     ("gift.confirm", "POST"): only(TRAINER_ONLY, 302),  # no plan: back to the upload

@@ -124,6 +124,8 @@ class TestContent:
         for number, payload in enumerate(PAYLOADS):
             page = ok(content.learner.get(f"/courses/c{number}"), "course page")
             check(page, f"course page {payload!r}", payload)
+            page = ok(content.learner.get(f"/courses/c{number}/mastery"), "mastery")
+            check(page, f"mastery page {payload!r}", payload)
 
     def test_lesson_pages_from_files_and_from_the_editor(self, content: World) -> None:
         for number, payload in enumerate(PAYLOADS):
@@ -230,6 +232,8 @@ class TestContent:
             check(page, f"quiz analysis {payload!r}", payload)
             page = ok(staff.get(f"/author/analysis/courses/c{number}/progress"), "progress")
             check(page, f"course progress {payload!r}", payload)
+            page = ok(staff.get(f"/author/analysis/courses/c{number}/charts"), "charts")
+            check(page, f"course charts {payload!r}", payload)
 
 
 @pytest.mark.usefixtures("people")

@@ -1,4 +1,5 @@
-"""Item analysis per quiz and question, and group progress, for trainers."""
+"""Item analysis per quiz and question, group progress and charts, for trainers (charts for HR
+too)."""
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -11,7 +12,7 @@ from trainer.extensions import db
 from trainer.learning import catalogue
 from trainer.models import Quiz
 from trainer.people import assignments
-from trainer.reporting import group_progress, item_analysis
+from trainer.reporting import group_progress, item_analysis, mastery
 from trainer.reporting.report import STATUS_LABELS
 
 bp = Blueprint("analysis", __name__, url_prefix="/author/analysis")
@@ -90,4 +91,21 @@ def progress(course_slug: str) -> str:
         "analysis/progress.html", course=course, form=form, rows=rows,
         counts=group_progress.status_counts(rows),
         status_labels={status: STATUS_LABELS[status] for status in group_progress.STATUSES},
+    )  # fmt: skip
+
+
+@bp.get("/courses/<course_slug>/charts")
+@role_required("trainer", "hr")
+def charts(course_slug: str) -> str:
+    """Mastery per department and dimension, and each quiz's spread of best scores."""
+    course = catalogue.course_by_slug(course_slug)
+    if course is None:
+        abort(404)
+    departments, cells = mastery.department_mastery(course)
+    quizzes = db.session.execute(
+        db.select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.id)
+    ).scalars()
+    return render_template(
+        "analysis/charts.html", course=course, departments=departments, cells=cells,
+        distributions=[(quiz, mastery.score_distribution(quiz)) for quiz in quizzes],
     )  # fmt: skip

@@ -11,6 +11,7 @@ from trainer.forms import EmptyForm
 from trainer.learning import catalogue, practice, progress
 from trainer.models import Course, Lesson, QuestionStatus, Quiz
 from trainer.people import assignments
+from trainer.reporting.mastery import learner_mastery
 
 bp = Blueprint("learn", __name__)
 
@@ -62,6 +63,18 @@ def course(slug: str) -> str:
         checks={quiz.lesson_id: quiz for quiz in quizzes if not quiz.is_final},
         finals=[quiz for quiz in quizzes if quiz.is_final],
     )
+
+
+@bp.get("/courses/<slug>/mastery")
+@login_required
+def mastery(slug: str) -> str:
+    """The learner's share of points per dimension of a course, as a chart and a table."""
+    found, _lessons = _course_or_404(slug)
+    shares = learner_mastery(current_user.id, found)
+    return render_template(
+        "learn/mastery.html", course=found, shares=shares,
+        answered=any(share.possible for share in shares.values()),
+    )  # fmt: skip
 
 
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
