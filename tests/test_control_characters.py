@@ -87,8 +87,8 @@ def test_the_api_answers_its_json_error_naming_the_parameter(
     response = client.get("/api/v1/completions", query_string={"search": "a\x1bb"}, headers=headers)
     assert response.status_code == 400
     assert response.json == {
-        "error": "Bad Request", "message": "search contains control characters.",
-        "parameter": "search", "status": 400,
+        "type": "about:blank", "title": "Bad Request", "status": 400,
+        "detail": "search contains control characters.", "parameter": "search",
     }  # fmt: skip
     response = client.get("/api/v1/users/E-1%00/transcript", headers=headers)
     assert response.status_code == 400 and response.json["parameter"] == "path"

@@ -12,6 +12,7 @@ import redis
 from flask import Flask
 
 from tests.conftest import PASSWORD, make_app
+from tests.reporting.test_api import assert_documented
 from trainer.extensions import db
 from trainer.people import tokens
 
@@ -50,9 +51,14 @@ def test_api_requests_are_limited_with_a_json_429(database_url: str, tmp_path) -
         db.session.commit()
     client = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
-    statuses = [client.get("/api/v1/completions", headers=headers).status_code for _ in range(3)]
-    assert statuses == [200, 200, 429]
-    assert client.get("/api/v1/completions", headers=headers).json["status"] == 429
+    answers = [client.get("/api/v1/completions", headers=headers) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers[:2]] == ["1", "0"]
+    refused = client.get("/api/v1/completions", headers=headers)
+    assert refused.mimetype == "application/problem+json"
+    assert refused.json["status"] == 429 and refused.json["title"] == "Too Many Requests"
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert_documented(refused, "/api/v1/completions")
 
 
 def test_limits_can_live_in_redis(database_url: str, tmp_path, make_user) -> None:

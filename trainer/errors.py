@@ -1,6 +1,9 @@
 """Error pages in the site's layout (JSON under /api/); never a stack trace."""
 
-from flask import Flask, Response, jsonify, render_template, request
+import json
+
+from flask import Flask, Response, current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -23,10 +26,14 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(status: int, name: str, message: str, **extra: str) -> Response:
-    """The API's one shape of error body: `{"error", "message", "status"}` and any extras."""
-    response = jsonify(error=name, message=message, status=status, **extra)
-    response.status_code = status
+def json_error(status: int, title: str, detail: str, **extra: str) -> Response:
+    """The API's errors as RFC 9457 problem details: `type`, `title`, `status`, `detail`, and
+    extension members such as `parameter`; the detail is in the request's language."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json"
+    )
+    response.headers["Content-Language"] = str(get_locale() or "pl")
     return response
 
 
@@ -38,7 +45,12 @@ def render_error(error: HTTPException) -> tuple[Response | str, int]:
     reference = request_id() if status >= 500 else None
     if wants_json():
         extra = {"reference": reference} if reference else {}
-        return json_error(status, error.name, message, **extra), status
+        response = json_error(status, error.name, message, **extra)
+        # What the error itself says the client needs: Allow on a 405, for one.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
     page = render_template("errors/error.html", status=status, message=message, reference=reference)
     return page, status
 

@@ -35,7 +35,7 @@ def assert_documented(response: TestResponse, path: str) -> None:
     described = operation["responses"][str(response.status_code)]
     if "$ref" in described:
         described = OPENAPI["components"]["responses"][described["$ref"].rsplit("/", 1)[1]]
-    schema = described["content"]["application/json"]["schema"]
+    schema = described["content"][response.mimetype]["schema"]
     validator = Draft202012Validator(
         {**schema, "components": OPENAPI["components"]},
         format_checker=Draft202012Validator.FORMAT_CHECKER,
@@ -308,7 +308,7 @@ def test_bad_parameters_are_a_400_naming_them(
     response = call(client, path, secret, **params)
     assert response.status_code == 400, response.text
     assert response.json["parameter"] == parameter
-    assert response.json["message"]
+    assert response.json["detail"]
     assert_documented(response, path)
     assert api_events(synced) == []
 
@@ -346,3 +346,45 @@ def test_unknown_route_and_post_answer_json(client: FlaskClient, secret: str) ->
     assert call(client, "/api/v1/nothing", secret).json["status"] == 404
     response = client.post(COMPLETIONS, headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 405 and response.json["status"] == 405
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_errors_are_problem_details_with_the_headers_they_need(
+    client: FlaskClient, learners, secret: str, path: str
+) -> None:
+    wrong_method = client.post(path, headers={"Authorization": f"Bearer {secret}"})
+    assert wrong_method.status_code == 405
+    assert wrong_method.mimetype == "application/problem+json"
+    assert "GET" in wrong_method.headers["Allow"]
+    assert_documented(wrong_method, path)
+    unauthorized = call(client, path, None)
+    assert unauthorized.mimetype == "application/problem+json"
+    assert unauthorized.headers["WWW-Authenticate"].startswith('Bearer realm="Trainer API"')
+    assert set(unauthorized.json) == {"type", "title", "status", "detail"}
+
+
+@pytest.mark.parametrize("parameter", ["course", "department", "status", "since", "cursor"])
+def test_an_empty_parameter_is_refused_as_the_schema_says(
+    client: FlaskClient, learners, secret: str, parameter: str
+) -> None:
+    response = call(client, COMPLETIONS, secret, **{parameter: ""})
+    assert response.status_code == 400
+    assert response.json["parameter"] == parameter
+    assert_documented(response, COMPLETIONS)
+
+
+def test_error_details_speak_the_requested_language(
+    client: FlaskClient, learners, secret: str
+) -> None:
+    headers = {"Authorization": f"Bearer {secret}"}
+    for language, detail in [
+        ("pl", "Nieznany parametr color."),
+        ("en", "Unknown parameter color."),
+    ]:
+        response = client.get(
+            COMPLETIONS, query_string={"color": "red"},
+            headers={**headers, "Accept-Language": language},
+        )  # fmt: skip
+        assert response.status_code == 400
+        assert response.headers["Content-Language"] == language
+        assert response.json["detail"] == detail

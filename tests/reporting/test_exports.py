@@ -347,9 +347,9 @@ def test_cli_export_writes_the_same_file_as_the_web(
         (["--format", "csv", "--since", "2026-13-01"], "Invalid value for '--since'"),
         (["--format", "csv", "--until", "jutro"], "Invalid value for '--until'"),
         (["--format", "csv", "--status", "done"], "Invalid value for '--status'"),
-        (["--format", "csv", "--course", "no-such-course"], "unknown course 'no-such-course'"),
+        (["--format", "csv", "--course", "no-such-course"], "Unknown course no-such-course."),
         (["--format", "csv", "--since", "2026-02-01", "--until", "2026-01-01"],
-         "the end date is before the start date"),
+         "The end date is before the start date."),
     ],
 )  # fmt: skip
 def test_cli_export_refuses_bad_input(

@@ -42,6 +42,8 @@ def checked(args: MultiDict[str, str], allowed: Iterable[str]) -> dict[str, str]
             raise BadParameter(name, _("Give the parameter %(name)s once.", name=name))
         if any(ord(char) < 32 for char in given[0]):  # PostgreSQL refuses NUL in text
             raise BadParameter(name, _("%(name)s contains control characters.", name=name))
+        if not given[0].strip():  # the schema allows no empty value, so neither do we
+            raise BadParameter(name, _("Give a value for %(name)s, or leave it out.", name=name))
         values[name] = given[0].strip()
     return values
 

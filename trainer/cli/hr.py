@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from trainer.extensions import db
 from trainer.reporting import exports, report
@@ -42,7 +43,8 @@ def export(
     try:
         with os.fdopen(handle, "wb") as file:
             try:
-                started = exports.start_export(fmt, filters, "cli")
+                with force_locale("en"):  # the command line speaks English
+                    started = exports.start_export(fmt, filters, "cli")
             except (report.FilterError, exports.ExportError) as error:
                 db.session.rollback()
                 raise click.ClickException(str(error)) from error

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ColumnElement, Row, Select, and_, case, func, or_, true, type_coerce
 
@@ -103,18 +104,19 @@ class ReportFilter:
 def check_filter(filters: ReportFilter) -> None:
     """Raise FilterError for an unknown status or course, or dates in the wrong order."""
     if filters.status and filters.status not in STATUSES:
-        raise FilterError(
-            "status", f"unknown status {filters.status!r}; use one of: {', '.join(STATUSES)}"
-        )
+        raise FilterError("status", _(
+            "Unknown status %(status)s; use one of: %(statuses)s.",
+            status=filters.status, statuses=", ".join(STATUSES),
+        ))  # fmt: skip
     if (
         filters.course
         and not db.session.execute(
             db.select(Course.id).where(Course.slug == filters.course)
         ).first()
     ):
-        raise FilterError("course", f"unknown course {filters.course!r}")
+        raise FilterError("course", _("Unknown course %(course)s.", course=filters.course))
     if filters.since and filters.until and filters.since > filters.until:
-        raise FilterError("until", "the end date is before the start date")
+        raise FilterError("until", _("The end date is before the start date."))
 
 
 def _aggregates() -> tuple[Any, Any, Any]:
