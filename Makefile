@@ -24,6 +24,11 @@ $(BIN)/.installed-test: setup.cfg pyproject.toml
 translations: $(BIN)/.installed-run
 	$(BIN)/pybabel compile --use-fuzzy -d trainer/translations -f
 
+# A local instance names its xAPI activities and learners after its own address (production
+# must set both; start-up refuses without them).
+run dev: export TRAINER_BASE_URL ?= http://$(HOST):$(PORT)
+run dev: export TRAINER_XAPI_BASE_IRI ?= http://$(HOST):$(PORT)/xapi
+
 run: $(BIN)/.installed-run translations
 	$(BIN)/flask --app trainer bootstrap --admin-email $(ADMIN_EMAIL)
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'trainer:create_app()'

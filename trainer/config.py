@@ -33,8 +33,12 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = False
 
     # Activity ids in xAPI statements live under this IRI; statement ids are derived from it,
-    # so keep it fixed once statements have been sent to a learning record store.
-    XAPI_BASE_IRI = "https://trainer.example/xapi"
+    # so keep it fixed once statements have been sent to a learning record store. Required
+    # outside debug and testing (start-up says so), as is BASE_URL, the learners' homePage.
+    XAPI_BASE_IRI = None
+    # The instance's own address, e.g. "https://trainer.firma.pl": links in e-mails and the
+    # CLI, and the homePage of every learner's xAPI account.
+    BASE_URL = None
 
     # Rate limits per client address; several instances share them through Redis, e.g.
     # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379" (needs the `redis` extra).
