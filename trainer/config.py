@@ -40,6 +40,16 @@ class Defaults:
     # CLI, and the homePage of every learner's xAPI account.
     BASE_URL = None
 
+    # A learning record store to send the xAPI statement log to (`flask xapi push`): its xAPI
+    # endpoint (the statements resource is under it) and HTTP Basic credentials.
+    LRS_ENDPOINT = None  # e.g. "https://lrs.firma.pl/xAPI"
+    LRS_USERNAME = None
+    LRS_PASSWORD = None
+    LRS_BATCH_SIZE = 100  # statements per request
+    LRS_RETRIES = 3  # further tries of a batch the LRS did not take (no answer, 429, 5xx)
+    LRS_BACKOFF_SECONDS = 1.0  # pause before the first retry; doubled before each next one
+    LRS_TIMEOUT_SECONDS = 30
+
     # Rate limits per client address; several instances share them through Redis, e.g.
     # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379" (needs the `redis` extra).
     RATELIMIT_STORAGE_URI = "memory://"
