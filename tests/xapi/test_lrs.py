@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, update
 
+from tests.conftest import PASSWORD
 from tests.reporting.test_xapi import complete_lessons, take
 from tests.xapi import fake_lrs
 from tests.xapi.fake_lrs import FakeLrs
@@ -207,3 +208,13 @@ def test_the_page_without_an_lrs(client: FlaskClient, login_as) -> None:
     assert page.status_code == 200
     assert "not set: statements are logged" in page.text
     assert '<dd id="xapi-queued">0</dd>' in page.text
+
+
+def test_the_page_speaks_polish(polish_client: FlaskClient, make_user) -> None:
+    make_user("kadry@example.com", "hr")
+    polish_client.post("/login", data={"email": "kadry@example.com", "password": PASSWORD})
+    page = polish_client.get("/hr/xapi")
+    assert "Wpisy xAPI i LRS" in page.text and "Czekają na wysłanie" in page.text
+    assert "nie ustawiono" in page.text
+    report = polish_client.get("/hr/")
+    assert 'href="/hr/xapi"' in report.text
