@@ -5,10 +5,6 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 ADMIN_EMAIL ?= admin@example.com
-# One machine: the secret key is generated once into instance/ (a deployment sets
-# TRAINER_SECRET_KEY instead; see the README's security section).
-export TRAINER_INSTANCE_SECRET_KEY ?= true
-
 .PHONY: run dev test lint translations messages clean
 
 # Reinstall only when the packaging files change; otherwise reuse the venv as it is.
@@ -27,11 +23,22 @@ $(BIN)/.installed-test: setup.cfg pyproject.toml
 translations: $(BIN)/.installed-run
 	$(BIN)/pybabel compile --use-fuzzy -d trainer/translations -f
 
-run: $(BIN)/.installed-run translations
+# One machine's settings, which a deployment gives as TRAINER_* variables instead: written
+# once (never overwritten) where `flask --app trainer ...` reads them too.
+instance/config.py:
+	mkdir -p instance
+	printf '%s\n' \
+	  '# Written once by `make run` for this one machine; a deployment sets TRAINER_* instead.' \
+	  'INSTANCE_SECRET_KEY = True  # the secret key is generated once into instance/secret_key' \
+	  'BASE_URL = "http://$(HOST):$(PORT)"  # links, and the homePage of xAPI accounts' \
+	  'XAPI_BASE_IRI = "http://$(HOST):$(PORT)/xapi"  # never change it once statements left' \
+	  > $@
+
+run: $(BIN)/.installed-run translations instance/config.py
 	$(BIN)/flask --app trainer bootstrap --admin-email $(ADMIN_EMAIL)
 	$(BIN)/gunicorn --workers 1 --threads 4 --bind $(HOST):$(PORT) 'trainer:create_app()'
 
-dev: $(BIN)/.installed-run translations
+dev: $(BIN)/.installed-run translations instance/config.py
 	$(BIN)/flask --app trainer bootstrap --admin-email $(ADMIN_EMAIL)
 	$(BIN)/flask --app trainer run --debug --host $(HOST) --port $(PORT)
 

@@ -27,6 +27,11 @@ SAMPLE_CONTENT = RESOURCES / "content"
 COURSE_TAXONOMY = load_taxonomy(PROJECT_ROOT / "lessons" / "b2b-b2c")
 DIMENSION_KEYS = COURSE_TAXONOMY.dimension_keys
 PASSWORD = "correct horse battery"
+# What production must set (start-up says so); testing falls back to a placeholder instead.
+BASE_URL = "https://trainer.example"
+# Required outside debug and testing; set for every app a test makes, subprocesses included.
+XAPI_BASE_IRI = "https://trainer.example/xapi"
+os.environ["TRAINER_XAPI_BASE_IRI"] = XAPI_BASE_IRI
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +40,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     )
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "x"},
+        {"DATABASE_URL": url, "SECRET_KEY": "x", "TESTING": True},
         instance_path=str(tmp_path_factory.mktemp("instance")),
     )
     with app.app_context():

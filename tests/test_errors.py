@@ -4,12 +4,14 @@ import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
 
-from tests.conftest import make_app
+from tests.conftest import BASE_URL, make_app
 
 
 @pytest.fixture
 def failing_app(database_url: str, tmp_path) -> Flask:
-    app = make_app(database_url, tmp_path, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    app = make_app(
+        database_url, tmp_path, TESTING=False, PROPAGATE_EXCEPTIONS=False, BASE_URL=BASE_URL
+    )
 
     @app.get("/boom")
     def boom() -> str:

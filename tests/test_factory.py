@@ -5,14 +5,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from tests.conftest import BASE_URL
 from trainer import MissingSecretKey, create_app
 from trainer.database import database_url
 from trainer.extensions import db
+from trainer.xapi.settings import MissingSetting
 
 
 @pytest.fixture(autouse=True)
 def one_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As `make run` starts Trainer: no TRAINER_SECRET_KEY, a generated key allowed."""
+    """As `make run` starts Trainer: its address set (conftest sets TRAINER_XAPI_BASE_IRI for
+    every app), no TRAINER_SECRET_KEY, a generated key allowed."""
+    monkeypatch.setenv("TRAINER_BASE_URL", BASE_URL)
     monkeypatch.delenv("TRAINER_SECRET_KEY", raising=False)
     monkeypatch.setenv("TRAINER_INSTANCE_SECRET_KEY", "true")
 
@@ -94,3 +98,26 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path
 
 def test_blueprints_by_area(app) -> None:
     assert {"auth", "learn", "author", "hr", "admin", "api"} <= set(app.blueprints)
+
+
+@pytest.mark.parametrize("name", ["TRAINER_XAPI_BASE_IRI", "TRAINER_BASE_URL"])
+def test_production_refuses_to_start_without_the_xapi_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.delenv(name)
+    with pytest.raises(MissingSetting, match=f"{name} is not set"):
+        create_app(instance_path=str(tmp_path))
+
+
+def test_a_malformed_base_iri_is_refused_even_when_testing(tmp_path: Path) -> None:
+    with pytest.raises(MissingSetting, match="not an absolute http"):
+        create_app({"TESTING": True, "XAPI_BASE_IRI": "trainer/xapi"}, instance_path=str(tmp_path))
+
+
+def test_debug_and_testing_fall_back_to_placeholders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRAINER_XAPI_BASE_IRI")
+    monkeypatch.delenv("TRAINER_BASE_URL")
+    assert create_app({"DEBUG": True}, instance_path=str(tmp_path)).debug
+    assert create_app({"TESTING": True}, instance_path=str(tmp_path)).testing

@@ -23,7 +23,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "content.taxonomy content.gift content.derive",
         "quiz",
         "content",
-        "database i18n security people",
+        "database i18n security people xapi",
         "learning authoring",
         "reporting",
         "demo",

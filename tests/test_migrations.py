@@ -86,3 +86,17 @@ def test_graded_answers_survive_the_move_to_json_and_back(synced: Flask, make_us
 def json_of(value: object) -> dict:
     """A JSON column as read by raw SQL: a dict on PostgreSQL, text on SQLite."""
     return value if isinstance(value, dict) else json.loads(str(value))
+
+
+def test_0008_gives_every_existing_user_their_own_learner_id(app: Flask, make_user) -> None:
+    """The opaque id xAPI names a learner by: one per user, distinct, kept across upgrades."""
+    for n in range(3):
+        make_user(f"l{n}@example.com")
+    with app.app_context():
+        downgrade(revision="0007")
+        db.session.remove()
+        upgrade()
+        ids = db.session.execute(text('SELECT learner_id FROM "user"')).scalars().all()
+        db.session.remove()
+    assert len(ids) == len(set(ids)) == 3
+    assert all(ids)

@@ -11,7 +11,7 @@ import pytest
 import redis
 from flask import Flask
 
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import BASE_URL, PASSWORD, make_app
 from tests.reporting.test_api import assert_documented
 from trainer.extensions import db
 from trainer.people import tokens
@@ -114,9 +114,15 @@ def test_memory_storage_warns_at_start_outside_debug(
     database_url: str, tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING):
-        make_app(database_url, tmp_path / "one", TESTING=False)
+        make_app(database_url, tmp_path / "one", TESTING=False, BASE_URL=BASE_URL)
     assert "counted per process" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        make_app(database_url, tmp_path / "two", TESTING=False, RATELIMIT_STORAGE_URI=REDIS_URL)
+        make_app(
+            database_url,
+            tmp_path / "two",
+            TESTING=False,
+            BASE_URL=BASE_URL,
+            RATELIMIT_STORAGE_URI=REDIS_URL,
+        )
     assert "counted per process" not in caplog.text

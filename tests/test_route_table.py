@@ -119,6 +119,7 @@ PAGES: dict[tuple[str, str], tuple[int | str, ...]] = {
     ("hr.progress", "GET"): HR,
     ("hr.export", "GET"): HR,
     ("hr.learner", "GET"): HR,
+    ("hr.xapi_queue", "GET"): HR,
     ("hr.assignments_page", "GET"): HR,
     ("hr.assign_department", "POST"): only(HR_ONLY, 400),
     ("hr.assign_people", "POST"): only(HR_ONLY, 400),

@@ -36,6 +36,10 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app)
 
+    from trainer.xapi import settings as xapi_settings
+
+    xapi_settings.check(app)
+
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

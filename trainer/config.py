@@ -39,8 +39,22 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = False
 
     # Activity ids in xAPI statements live under this IRI; statement ids are derived from it,
-    # so keep it fixed once statements have been sent to a learning record store.
-    XAPI_BASE_IRI = "https://trainer.example/xapi"
+    # so keep it fixed once statements have been sent to a learning record store. Required
+    # outside debug and testing (start-up says so), as is BASE_URL, the learners' homePage.
+    XAPI_BASE_IRI = None
+    # The instance's own address, e.g. "https://trainer.firma.pl": links in e-mails and the
+    # CLI, and the homePage of every learner's xAPI account.
+    BASE_URL = None
+
+    # A learning record store to send the xAPI statement log to (`flask xapi push`): its xAPI
+    # endpoint (the statements resource is under it) and HTTP Basic credentials.
+    LRS_ENDPOINT = None  # e.g. "https://lrs.firma.pl/xAPI"
+    LRS_USERNAME = None
+    LRS_PASSWORD = None
+    LRS_BATCH_SIZE = 100  # statements per request
+    LRS_RETRIES = 3  # further tries of a batch the LRS did not take (no answer, 429, 5xx)
+    LRS_BACKOFF_SECONDS = 1.0  # pause before the first retry; doubled before each next one
+    LRS_TIMEOUT_SECONDS = 30
 
     # Rate limits per client address; several instances share them through Redis, e.g.
     # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379" (needs the `redis` extra).

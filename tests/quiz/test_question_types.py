@@ -158,6 +158,22 @@ def test_xapi_names_options_by_position() -> None:
     assert response == "B2C[,]option-3"
 
 
+@pytest.mark.parametrize(
+    ("truth", "chosen", "pattern", "response"),
+    [(True, 21, "true", "true"), (True, 22, "true", "false"), (False, 22, "false", "false"),
+     (False, 21, "false", "true")],
+)  # fmt: skip
+def test_true_false_is_xapis_own_true_false_interaction(
+    truth: bool, chosen: int, pattern: str, response: str
+) -> None:
+    row = Row(options=[Option(21, "Prawda", truth), Option(22, "Fałsz", not truth)])
+    interaction, answered = question_type("true_false").xapi(
+        row, {"option": chosen}, COURSE_TAXONOMY
+    )
+    assert interaction == {"interactionType": "true-false", "correctResponsesPattern": [pattern]}
+    assert answered == response
+
+
 def test_a_simulated_learner_answers_every_step() -> None:
     row = Row(options=three_options())
     for name in TYPES:

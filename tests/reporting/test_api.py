@@ -14,9 +14,10 @@ from openapi_spec_validator import validate
 from werkzeug.test import TestResponse
 
 import trainer.api
+from tests.conftest import XAPI_BASE_IRI
 from tests.reporting.test_xapi import assert_valid, complete_lessons, take
 from trainer.extensions import db
-from trainer.models import ApiToken, AuditEvent
+from trainer.models import ApiToken, AuditEvent, User
 from trainer.people import tokens
 from trainer.reporting import xapi
 from trainer.reporting.report import ReportFilter
@@ -25,6 +26,7 @@ OPENAPI = json.loads((Path(trainer.api.__file__).parent / "openapi.json").read_t
 COMPLETIONS = "/api/v1/completions"
 TRANSCRIPT = "/api/v1/users/E-1/transcript"
 STATEMENTS = "/api/v1/xapi/statements"
+DEPARTMENT = f"{XAPI_BASE_IRI}/extensions/department"
 ENDPOINTS = [COMPLETIONS, TRANSCRIPT, STATEMENTS]
 
 
@@ -217,21 +219,24 @@ def test_completion_pages_walk_every_row_once(
 def test_statement_pages_walk_the_whole_stream_once(
     app: Flask, client: FlaskClient, learners, secret: str
 ) -> None:
+    """A StatementResult per page: `statements`, and `more` to follow until it is empty."""
     with app.app_context():
         expected = list(xapi.iter_statements(ReportFilter()))
     seen: list[dict[str, Any]] = []
-    cursor = None
+    response = call(client, STATEMENTS, secret, limit=4, department="Sprzedaż")
     while True:
-        response = call(
-            client, STATEMENTS, secret, limit=4, **({"cursor": cursor} if cursor else {})
-        )
         assert response.status_code == 200
         assert_documented(response, STATEMENTS)
-        seen += response.json["data"]
-        cursor = response.json["next_cursor"]
-        if cursor is None:
+        assert response.headers["X-Experience-API-Version"] == "1.0.3"
+        assert response.headers["X-Experience-API-Consistent-Through"].endswith("Z")
+        seen += response.json["statements"]
+        more = response.json["more"]
+        if not more:
             break
-    assert seen == expected and len({s["id"] for s in seen}) == len(seen) > 4
+        assert more.startswith(STATEMENTS + "?") and "department=Sprzedaż" in unquote(more)
+        response = client.get(more, headers={"Authorization": f"Bearer {secret}"})
+    anna = [s for s in expected if s["context"]["extensions"][DEPARTMENT] == "Sprzedaż"]
+    assert seen == anna and len({s["id"] for s in seen}) == len(seen) > 4
     for statement in seen:
         assert_valid(statement)
     pages = api_events(app)
@@ -242,20 +247,23 @@ def test_statement_pages_walk_the_whole_stream_once(
 @pytest.mark.parametrize(
     ("params", "count"),
     [({"since": "2000-01-01"}, "all"), ({"since": "2999-01-01T00:00:00Z"}, 0),
-     ({"since": "2999-01-01T00:00:00+02:00"}, 0), ({"status": "completed"}, "anna"),
+     ({"since": "2999-01-01T00:00:00+02:00"}, 0), ({"until": "2000-01-01"}, 0),
+     ({"until": "2999-01-01T00:00:00Z"}, "all"), ({"status": "completed"}, "anna"),
      ({"department": "Serwis"}, "ben")],
 )  # fmt: skip
 def test_statement_filters(
-    client: FlaskClient, learners, secret: str, params: dict, count: int | str
+    app: Flask, client: FlaskClient, learners, secret: str, params: dict, count: int | str
 ) -> None:
-    everything = call(client, STATEMENTS, secret, limit=500).json["data"]
-    data = call(client, STATEMENTS, secret, limit=500, **params).json["data"]
+    everything = call(client, STATEMENTS, secret, limit=500).json["statements"]
+    data = call(client, STATEMENTS, secret, limit=500, **params).json["statements"]
     if count == "all":
         assert data == everything
     elif count == 0:
         assert data == []
     else:
-        assert data and {s["actor"]["mbox"] for s in data} == {f"mailto:{count}@example.com"}
+        with app.app_context():
+            wanted = db.session.get(User, learners[count]).learner_id
+        assert data and {s["actor"]["account"]["name"] for s in data} == {wanted}
 
 
 def _cursor(payload: object) -> str:
@@ -292,10 +300,11 @@ BAD_PARAMETERS = [
     (STATEMENTS, {"since": "0001-01-01T00:00:00+01:00"}, "since"),
     (STATEMENTS, {"status": "done"}, "status"),
     (STATEMENTS, {"limit": "1000"}, "limit"),
-    (STATEMENTS, {"until": "2024-01-01"}, "until"),
-    (STATEMENTS, {"cursor": _cursor({"statements": [9, 1]})}, "cursor"),
-    (STATEMENTS, {"cursor": _cursor({"statements": [0, -1]})}, "cursor"),
-    (STATEMENTS, {"cursor": _cursor({"statements": [True, 1]})}, "cursor"),
+    (STATEMENTS, {"until": "yesterday"}, "until"),
+    (STATEMENTS, {"cursor": _cursor({"statements": [0, 1]})}, "cursor"),
+    (STATEMENTS, {"cursor": _cursor({"statements": [-1]})}, "cursor"),
+    (STATEMENTS, {"cursor": _cursor({"statements": [True]})}, "cursor"),
+    (STATEMENTS, {"cursor": _cursor({"statements": [2**70]})}, "cursor"),
     (STATEMENTS, {"cursor": _cursor({"completions": [1, "x"]})}, "cursor"),
     (TRANSCRIPT, {"limit": "5"}, "limit"),
 ]

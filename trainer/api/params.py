@@ -12,14 +12,13 @@ from werkzeug.datastructures import MultiDict
 
 from trainer.reporting.hr_api import RowKey
 from trainer.reporting.report import ReportFilter
-from trainer.reporting.xapi import KINDS, Position
 from trainer.routing import ID_MAX
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 REPORT_PARAMETERS = ("course", "department", "status", "since", "until", "search")
-# Statements take the report's population filters; their `since` is a moment of recording.
-STATEMENT_PARAMETERS = ("course", "department", "status", "since")
+# Statements take the report's population filters; `since` and `until` are moments of storing.
+STATEMENT_PARAMETERS = ("course", "department", "status", "since", "until")
 PAGE_PARAMETERS = ("limit", "cursor")
 
 
@@ -138,16 +137,14 @@ def completions_cursor(values: dict[str, str]) -> RowKey | None:
     return key[0], key[1]
 
 
-def statements_cursor(values: dict[str, str]) -> Position | None:
-    """Where a page of statements starts: after (kind, row id)."""
+def statements_cursor(values: dict[str, str]) -> int | None:
+    """Where a page of statements starts: after this position in the statement log."""
     key = _decode(values, "statements")
     if key is None:
         return None
-    if not (isinstance(key, list) and len(key) == 2 and all(_is_id(n) for n in key)) or (
-        key[0] >= len(KINDS)
-    ):
+    if not (isinstance(key, list) and len(key) == 1 and _is_id(key[0])):
         raise BadParameter("cursor", _("The cursor is not valid here; start without one."))
-    return Position(key[0], key[1])
+    return key[0]
 
 
 def _is_id(value: Any) -> bool:

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, send_from_directory
+from flask import Blueprint, Response, jsonify, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
 from trainer.api import params
@@ -12,7 +12,7 @@ from trainer.api.auth import current_token, token_required
 from trainer.api.params import BadParameter
 from trainer.errors import json_error
 from trainer.extensions import db
-from trainer.models.types import iso_timestamp
+from trainer.models.types import iso_timestamp, utcnow
 from trainer.people import audit
 from trainer.reporting import hr_api, report, xapi
 from trainer.reporting.report import FilterError
@@ -82,24 +82,31 @@ def transcript(employee_id: str) -> Response | tuple[Response, int]:
 @bp.get("/xapi/statements")
 @token_required(SCOPE)
 def statements() -> Response:
-    """xAPI statements of the report's learners, recorded since `since`, a page at a time."""
+    """xAPI statements of the report's learners, stored in (since, until], a page at a time,
+    answered as xAPI's StatementResult: `statements`, and `more` (empty on the last page)."""
     values = params.checked(request.args, (*params.STATEMENT_PARAMETERS, *params.PAGE_PARAMETERS))
     filters = params.statement_filter(values)
-    since = params.moment(values, "since")
+    since, until = params.moment(values, "since"), params.moment(values, "until")
     limit = params.page_size(values)
     after = params.statements_cursor(values)
     report.check_filter(filters)
-    found = list(islice(xapi.positioned_statements(filters, since, after), limit + 1))
+    # Read first: what is stored from now on belongs to a later pull.
+    consistent_through = utcnow()
+    found = list(islice(xapi.positioned_statements(filters, since, until, after), limit + 1))
     page = found[:limit]
-    next_cursor = None
+    more = ""
     if len(found) > limit:
-        last = page[-1][0]
-        next_cursor = params.encode_cursor("statements", [last.kind, last.row_id])
+        cursor = params.encode_cursor("statements", [page[-1][0]])
+        more = url_for(".statements", **{**values, "cursor": cursor})
     details = {"filters": filters.as_dict(), "limit": limit}
-    if since is not None:
-        details["since"] = iso_timestamp(since)
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None:
+            details[name] = iso_timestamp(moment)
     _record("xapi_statements", details, len(page))
-    return jsonify(data=[statement for _position, statement in page], next_cursor=next_cursor)
+    response = jsonify(statements=[statement for _position, statement in page], more=more)
+    response.headers["X-Experience-API-Version"] = "1.0.3"
+    response.headers["X-Experience-API-Consistent-Through"] = iso_timestamp(consistent_through)
+    return response
 
 
 @bp.after_request

@@ -13,6 +13,9 @@ def register_commands(app: Flask) -> None:
     from trainer.cli.questions import questions
     from trainer.cli.tokens import tokens
     from trainer.cli.users import users
+    from trainer.cli.xapi import xapi
 
-    for command in (backup, restore, bootstrap, content, demo, hr, questions, tokens, users):
+    for command in (
+        backup, restore, bootstrap, content, demo, hr, questions, tokens, users, xapi,
+    ):
         app.cli.add_command(command)

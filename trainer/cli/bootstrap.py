@@ -7,6 +7,7 @@ from flask_migrate import upgrade
 from trainer.cli.content import echo_plan, run_sync
 from trainer.extensions import db
 from trainer.people import accounts
+from trainer.xapi import record
 
 
 @click.command("bootstrap")
@@ -28,6 +29,8 @@ def bootstrap(admin_email: str) -> None:
     echo_plan(plan)
     click.echo("content: " + ("synced" if plan.changed else "no changes"))
     password = accounts.ensure_first_admin(admin_email)
+    if written := record.backfill():
+        click.echo(f"xAPI: {written} statements logged for what was recorded before the log")
     db.session.commit()
     if password:
         click.echo(f"First admin created: {admin_email}")

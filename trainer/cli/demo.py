@@ -40,6 +40,7 @@ def generate(learners: int, seed: int, today: datetime | None, force: bool) -> N
     click.echo(
         f"{report.learners} learners, {report.lessons} lesson records, {report.attempts} attempts "
         f"with {report.answers} answers, {report.completions} completions, "
-        f"{report.assignments} assignments, {report.practice} practice items "
+        f"{report.assignments} assignments, {report.practice} practice items, "
+        f"{report.statements} xAPI statements "
         f"(seed {seed}, history up to {reference:%Y-%m-%d}) in {elapsed:.1f} s"
     )

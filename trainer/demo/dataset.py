@@ -26,8 +26,10 @@ from trainer.models import (
     Quiz,
     User,
     UserRole,
+    XapiStatement,
 )
 from trainer.people import audit
+from trainer.xapi import record
 
 DEMO_DOMAIN = "demo.trainer.invalid"
 REFERENCE_DATE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -50,6 +52,7 @@ class DemoReport:
     completions: int = 0
     assignments: int = 0
     practice: int = 0
+    statements: int = 0
 
 
 def _is_demo() -> Any:
@@ -126,7 +129,15 @@ def delete_demo_users() -> int:
         return 0
     attempt_ids = select(Attempt.id).where(Attempt.user_id.in_(demo_ids))
     db.session.execute(delete(AttemptItem).where(AttemptItem.attempt_id.in_(attempt_ids)))
-    for model in (Attempt, LessonProgress, CourseCompletion, PracticeItem, Assignment, UserRole):
+    for model in (
+        XapiStatement,
+        Attempt,
+        LessonProgress,
+        CourseCompletion,
+        PracticeItem,
+        Assignment,
+        UserRole,
+    ):
         db.session.execute(delete(model).where(model.user_id.in_(demo_ids)))
     db.session.execute(delete(User).where(_is_demo()))
     return count
@@ -175,6 +186,8 @@ def _write_chunk(
     ):
         if values:
             db.session.execute(insert(model).execution_options(render_nulls=True), values)
+    # Rows inserted in bulk bypass the services that log statements: log them here, at once.
+    report.statements += record.backfill(user_ids)
     report.learners += len(learners)
     report.lessons += len(rows.progress)
     report.attempts += len(rows.attempts)

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -33,6 +34,7 @@ from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
 from trainer.reporting import exports, report, transcript
 from trainer.routing import page_number
+from trainer.xapi import lrs
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 PER_PAGE = 50
@@ -108,6 +110,15 @@ def learner(user_id: int) -> str:
     if record is None:
         abort(404)
     return render_template("hr/transcript.html", record=record)
+
+
+@bp.get("/xapi")
+@role_required("hr")
+def xapi_queue() -> str:
+    """The xAPI statements waiting for the LRS, those delivered, and the latest errors."""
+    return render_template(
+        "hr/xapi_queue.html", state=lrs.queue_state(), endpoint=lrs.endpoint_label(current_app)
+    )
 
 
 def _render_assignments(

@@ -15,6 +15,7 @@ from trainer.models.types import utcnow
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.scoring import totals
 from trainer.quiz.types import InvalidAnswer, question_type
+from trainer.xapi import record
 
 
 class AttemptRefused(Exception):
@@ -92,6 +93,7 @@ def start_attempt(user_id: int, quiz: Quiz, rng: random.Random | None = None) ->
         if existing is None:
             raise
         return existing
+    record.attempt_started(attempt)
     return attempt
 
 
@@ -194,6 +196,7 @@ def submit(attempt: Attempt) -> Attempt:
     wrong = [item.question for item, grade in zip(attempt.items, grades, strict=True)
              if not grade.full]  # fmt: skip
     db.session.flush()
+    record.attempt_graded(attempt)
     practice.enqueue(attempt.user_id, wrong)
     if attempt.quiz.is_final:
         progress.record_completion_if_earned(attempt.user_id, attempt.quiz.course)

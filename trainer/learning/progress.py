@@ -19,6 +19,7 @@ from trainer.models import (
     Quiz,
 )
 from trainer.models.types import utcnow
+from trainer.xapi import record
 
 # Unambiguous letters and digits only: codes are read aloud and typed from paper.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -40,6 +41,7 @@ def complete_lesson(user_id: int, lesson: Lesson) -> LessonProgress:
     if progress.completed_at is None:
         progress.completed_at = utcnow()
         db.session.flush()
+        record.lesson_completed(progress)
     return progress
 
 
@@ -140,6 +142,7 @@ def record_completion_if_earned(user_id: int, course: Course) -> CourseCompletio
             db.session.add(completion)
     except IntegrityError:
         return completion_of(user_id, course)
+    record.course_completed(completion)
     return completion
 
 

@@ -21,6 +21,7 @@ from trainer.models.progress import (
     PracticeItem,
 )
 from trainer.models.user import ROLES, User, UserRole, normalize_email
+from trainer.models.xapi import XapiStatement
 
 __all__ = [
     "ROLES",
@@ -45,5 +46,6 @@ __all__ = [
     "QuizQuestion",
     "User",
     "UserRole",
+    "XapiStatement",
     "normalize_email",
 ]

@@ -1,5 +1,6 @@
 """Accounts and their roles."""
 
+import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -12,6 +13,11 @@ from trainer.models.types import UTCDateTime, one_of, utcnow
 
 ROLES: tuple[str, ...] = ("learner", "trainer", "hr", "admin")
 LANGUAGES: tuple[str, ...] = ("pl", "en")
+
+
+def new_learner_id() -> str:
+    """A fresh opaque learner id (a random UUID): it tells nothing about the person."""
+    return str(uuid.uuid4())
 
 
 def normalize_email(email: str) -> str:
@@ -39,6 +45,8 @@ class User(UserMixin, db.Model):
     # A password someone else chose (the first admin's) must be replaced at first sign-in.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The opaque id xAPI names the learner by: never changes with name, e-mail or department.
+    learner_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_learner_id)
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

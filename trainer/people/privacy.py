@@ -24,8 +24,10 @@ from trainer.models import (
     Question,
     Quiz,
     User,
+    XapiStatement,
 )
 from trainer.models.types import iso_timestamp, utcnow
+from trainer.models.user import new_learner_id
 from trainer.people import audit
 
 # The erased person's stand-in, in the content language: it shows on reports and certificates.
@@ -58,6 +60,8 @@ def personal_data(user: User) -> dict[str, Any]:
             "language": user.language,
             "active": user.active,
             "created_at": _when(user.created_at),
+            # The pseudonym Trainer's xAPI statements name the person by.
+            "learner_id": user.learner_id,
         },
         "roles": sorted(user.role_names),
         "lesson_progress": _lesson_progress(user.id),
@@ -165,6 +169,10 @@ def erase(user: User, actor: User) -> None:
     # Nothing statistical hangs on these; they only describe the person.
     db.session.execute(delete(PracticeItem).where(PracticeItem.user_id == user.id))
     db.session.execute(delete(Assignment).where(Assignment.user_id == user.id))
+    # Statements describe the person (their department among others); Trainer sends no more
+    # of them, and the new pseudonym ties nothing sent before to the anonymous answers.
+    db.session.execute(delete(XapiStatement).where(XapiStatement.user_id == user.id))
+    user.learner_id = new_learner_id()
     _scrub_audit_log(user.id, traces, label)
     audit.record(actor, "user.erase", {"user_id": user.id})
     db.session.flush()

@@ -109,5 +109,18 @@ class TrueFalse(MultipleChoice):
         """Always "Prawda" first."""
         return [option.id for option in question.options]
 
+    def xapi(
+        self, question: QuestionRow, answer: dict[str, Any], taxonomy: Taxonomy
+    ) -> tuple[dict[str, Any], str]:
+        """xAPI's own `true-false` interaction: the response is `true` or `false`."""
+        truth = [option.id for option in question.options[:1]]  # "Prawda" comes first
+        right = any(option.is_correct for option in question.options[:1])
+        chosen = answer.get("option")
+        response = "" if chosen is None else str(chosen in truth).lower()
+        return {
+            "interactionType": "true-false",
+            "correctResponsesPattern": [str(right).lower()],
+        }, response
+
 
 TYPE = TrueFalse()

@@ -1,0 +1,185 @@
+"""Write statements into the log as their events are recorded, in the same transaction.
+
+Five events make statements, each read back with one query (so a statement written at the
+event and one written later by `backfill` are built alike): a lesson completed, an attempt
+started, each answered item of a graded attempt, the attempt's grade, a course completed.
+The learner's department and assignment are read at that moment and kept: a statement,
+once written, never changes, which is what a learning record store expects of an id.
+
+`stored` is when a statement entered the log: at its event, or, for what happened before
+the log existed (or was bulk-inserted, as demo data is), when `backfill` wrote it.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, and_, exists, func, insert
+
+from trainer.extensions import db
+from trainer.models import (
+    Assignment,
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    Course,
+    CourseCompletion,
+    Lesson,
+    LessonProgress,
+    Quiz,
+    User,
+    XapiStatement,
+)
+from trainer.models.types import utcnow
+from trainer.xapi import settings
+from trainer.xapi.statements import Statement, StatementBuilder
+
+BATCH = 500
+
+_Query = tuple[Select[Any], ColumnElement[int]]
+
+
+def lesson_completed(progress: LessonProgress) -> None:
+    """The statement of a lesson just marked done."""
+    _record("lesson_completed", LessonProgress.id == progress.id)
+
+
+def attempt_started(attempt: Attempt) -> None:
+    """The statement of an attempt just started."""
+    _record("attempt_started", Attempt.id == attempt.id)
+
+
+def attempt_graded(attempt: Attempt) -> None:
+    """The statements of an attempt just graded: each answered item, then the grade."""
+    _record("answered", AttemptItem.attempt_id == attempt.id)
+    _record("attempt_graded", Attempt.id == attempt.id)
+
+
+def course_completed(completion: CourseCompletion) -> None:
+    """The statement of a course completion just recorded."""
+    _record("course_completed", CourseCompletion.id == completion.id)
+
+
+def backfill(user_ids: list[int] | None = None) -> int:
+    """Write the statement of every recorded event that has none yet (of `user_ids` only,
+    if given); how many were written. Running it again writes nothing."""
+    written = 0
+    for source in SOURCES:
+        condition = User.id.in_(user_ids) if user_ids is not None else None
+        written += _record(source, condition, missing_only=True)
+    return written
+
+
+def builder() -> StatementBuilder:
+    """A statement builder on the configured base IRI and home page."""
+    return StatementBuilder(settings.base_iri(current_app), settings.home_page(current_app))
+
+
+def _record(source: str, condition: ColumnElement[bool] | None, missing_only: bool = False) -> int:
+    """Build and insert the statements of `source`'s rows that meet `condition`."""
+    query, row_id = _QUERIES[source]()
+    if condition is not None:
+        query = query.where(condition)
+    if missing_only:
+        query = query.where(
+            ~exists().where(XapiStatement.source == source, XapiStatement.source_id == row_id)
+        )
+    build = builder()
+    convert: Callable[[Any], Statement] = getattr(build, source)
+    written, last = 0, 0
+    while True:  # a page at a time, each read in full before its statements are written
+        rows = db.session.execute(query.where(row_id > last).order_by(row_id).limit(BATCH)).all()
+        if not rows:
+            return written
+        if source == "answered":
+            build.load_questions({row.question_id for row in rows})
+        db.session.execute(insert(XapiStatement), [_values(convert(row)) for row in rows])
+        written += len(rows)
+        last = rows[-1].id
+        if len(rows) < BATCH:
+            return written
+
+
+def _values(statement: Statement) -> dict[str, Any]:
+    return {
+        "statement_id": statement.body["id"], "source": statement.source,
+        "source_id": statement.source_id, "user_id": statement.user_id,
+        "course_id": statement.course_id, "verb": statement.verb, "stored": utcnow(),
+        "statement": statement.body, "send_attempts": 0,
+    }  # fmt: skip
+
+
+_LEARNER = (
+    User.id.label("user_id"), User.learner_id, User.department,
+    Course.id.label("course_id"), Course.slug.label("course_slug"),
+    Course.title.label("course_title"), Course.language,
+    Assignment.created_at.label("assigned_at"), Assignment.due_at,
+)  # fmt: skip
+
+
+def _with_learner(query: Select[Any]) -> Select[Any]:
+    """The learner's assignment of the course, if HR made one."""
+    return query.outerjoin(
+        Assignment, and_(Assignment.user_id == User.id, Assignment.course_id == Course.id)
+    )
+
+
+def _lessons() -> _Query:
+    query = (
+        db.select(LessonProgress.id, LessonProgress.first_opened_at, LessonProgress.completed_at,
+                  *_LEARNER, Lesson.slug.label("lesson_slug"), Lesson.title.label("lesson_title"))
+        .join(User, LessonProgress.user_id == User.id)
+        .join(Lesson, LessonProgress.lesson_id == Lesson.id)
+        .join(Course, Lesson.course_id == Course.id)
+        .where(LessonProgress.completed_at.is_not(None))
+    )  # fmt: skip
+    return _with_learner(query), LessonProgress.id
+
+
+def _attempts(graded: bool) -> _Query:
+    query = (
+        db.select(Attempt.id, Attempt.started_at, Attempt.submitted_at, Attempt.score,
+                  Attempt.max_score, Attempt.percent, Attempt.passed, *_LEARNER,
+                  Quiz.slug.label("quiz_slug"), Quiz.title.label("quiz_title"))
+        .join(User, Attempt.user_id == User.id)
+        .join(Quiz, Attempt.quiz_id == Quiz.id)
+        .join(Course, Quiz.course_id == Course.id)
+    )  # fmt: skip
+    if graded:
+        query = query.where(Attempt.status == AttemptStatus.GRADED)
+    return _with_learner(query), Attempt.id
+
+
+def _answers() -> _Query:
+    query = (
+        db.select(AttemptItem.id, AttemptItem.attempt_id, AttemptItem.question_id,
+                  AttemptItem.answer, AttemptItem.points, AttemptItem.max_points,
+                  func.coalesce(AttemptItem.answered_at, Attempt.submitted_at).label("answered_at"),
+                  *_LEARNER, Quiz.slug.label("quiz_slug"))
+        .join(Attempt, AttemptItem.attempt_id == Attempt.id)
+        .join(User, Attempt.user_id == User.id)
+        .join(Quiz, Attempt.quiz_id == Quiz.id)
+        .join(Course, Quiz.course_id == Course.id)
+        .where(Attempt.status == AttemptStatus.GRADED, AttemptItem.answered_at.is_not(None))
+    )  # fmt: skip
+    return _with_learner(query), AttemptItem.id
+
+
+def _completions() -> _Query:
+    query = (
+        db.select(CourseCompletion.id, CourseCompletion.completed_at, CourseCompletion.score,
+                  CourseCompletion.certificate_code, *_LEARNER)
+        .join(User, CourseCompletion.user_id == User.id)
+        .join(Course, CourseCompletion.course_id == Course.id)
+    )  # fmt: skip
+    return _with_learner(query), CourseCompletion.id
+
+
+_QUERIES: dict[str, Callable[[], _Query]] = {
+    "lesson_completed": _lessons,
+    "attempt_started": lambda: _attempts(graded=False),
+    "answered": _answers,
+    "attempt_graded": lambda: _attempts(graded=True),
+    "course_completed": _completions,
+}
+SOURCES: tuple[str, ...] = tuple(_QUERIES)
