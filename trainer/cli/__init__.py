@@ -16,6 +16,15 @@ def register_commands(app: Flask) -> None:
     from trainer.cli.xapi import xapi
 
     for command in (
-        backup, restore, bootstrap, content, demo, hr, questions, tokens, users, xapi,
+        backup,
+        restore,
+        bootstrap,
+        content,
+        demo,
+        hr,
+        questions,
+        tokens,
+        users,
+        xapi,
     ):
         app.cli.add_command(command)
