@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from tests.conftest import PASSWORD
 from tests.reporting.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
 from trainer.extensions import db
 from trainer.models import AuditEvent, User, UserRole
@@ -18,6 +19,10 @@ from trainer.models.types import utcnow
 from trainer.reporting import exports, report
 from trainer.reporting.report import ReportFilter
 
+# The plain CSV's header: stable machine keys that integrations rely on, in every language.
+KEYS = ("employee_id", "name", "email", "department", "course", "course_title", "status",
+        "lessons_done", "lessons_total", "best_score", "passed", "attempts", "first_started",
+        "completed_at", "certificate_code", "due_at")  # fmt: skip
 DANGEROUS = ['=HYPERLINK("http://evil.example","klik")', "+1+cmd|' /C calc'!A0", "-2+3",
              "@SUM(1)", "\tx", "\rx", "-Zarząd"]  # fmt: skip
 
@@ -75,7 +80,7 @@ def test_csv_is_rfc_4180_utf8_with_iso_utc_times(hr_client: FlaskClient) -> None
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.count(b"\r\n") == 6 and b"\n" not in data.replace(b"\r\n", b"")
     table = parse_csv(data)
-    assert tuple(table[0]) == exports.HEADER
+    assert tuple(table[0]) == KEYS
     rows = {row["name"]: row for row in as_dicts(table)}
     assert list(rows) == sorted(NAMES)
     anna = rows["Anna Nowak"]
@@ -98,12 +103,12 @@ def test_csv_for_excel_has_bom_semicolons_and_decimal_comma(hr_client: FlaskClie
     data = export(hr_client, "format=csv-excel&course=sample")
     assert data.startswith(b"\xef\xbb\xbf")
     table = parse_csv(data, delimiter=";", encoding="utf-8-sig")
-    assert tuple(table[0]) == exports.HEADER
-    assert data.split(b"\r\n")[0].decode("utf-8-sig") == ";".join(exports.HEADER)
-    anna = {row["name"]: row for row in as_dicts(table)}["Anna Nowak"]
-    assert anna["best_score"] == "87,5"
-    assert anna["completed_at"] == "2026-11-20 10:00:00"
-    assert anna["first_started"] == "2026-11-02 09:00:00"
+    assert table[0][:3] == ["Employee id", "Name", "E-mail"]  # halina reads English
+    anna = {row["Name"]: row for row in as_dicts(table)}["Anna Nowak"]
+    assert anna["Best exam score (%)"] == "87,5"
+    assert anna["Completed at"] == "2026-11-20 10:00:00"
+    assert anna["First started"] == "2026-11-02 09:00:00"
+    assert anna["Status"] == "Completed" and anna["Passed"] == "Yes"
 
 
 def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(hr_client: FlaskClient) -> None:
@@ -112,7 +117,8 @@ def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(hr_client: Flask
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:P{len(NAMES) + 1}"
     header = [cell.value for cell in sheet[1]]
-    assert tuple(header) == exports.HEADER
+    assert header[:3] == ["Employee id", "Name", "E-mail"] and len(header) == len(KEYS)
+    header = list(KEYS)  # read the rows by key
     rows = {line[1]: dict(zip(header, line, strict=True))
             for line in sheet.iter_rows(min_row=2, values_only=True)}  # fmt: skip
     assert list(rows) == sorted(NAMES)
@@ -120,7 +126,8 @@ def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(hr_client: Flask
     assert anna["completed_at"] == COMPLETED_AT.replace(tzinfo=None)
     assert anna["first_started"] == T0.replace(tzinfo=None)
     assert isinstance(anna["best_score"], float) and anna["best_score"] == 87.5
-    assert anna["passed"] is True and anna["attempts"] == 3 and anna["lessons_done"] == 2
+    assert anna["passed"] == "Yes" and anna["status"] == "Completed"
+    assert anna["attempts"] == 3 and anna["lessons_done"] == 2
     assert anna["certificate_code"] == CODE
     assert rows["Bartek Zieliński"]["best_score"] is None
     assert isinstance(rows["Celina Wójcik"]["due_at"], datetime)
@@ -174,8 +181,8 @@ def test_csv_cells_are_formula_safe(
 ) -> None:
     login_as("hr")
     for fmt, delimiter, encoding in (("csv", ",", "utf-8"), ("csv-excel", ";", "utf-8-sig")):
-        rows = as_dicts(parse_csv(export(client, f"format={fmt}&course=sample"),
-                                  delimiter, encoding))  # fmt: skip
+        table = parse_csv(export(client, f"format={fmt}&course=sample"), delimiter, encoding)
+        rows = as_dicts([list(KEYS), *table[1:]])
         assert sorted(row["name"] for row in rows) == sorted("'" + name for name in dangerous)
         assert {row["department"] for row in rows} == {"'=cmd|' /C calc'!A0"}
         assert all(row["employee_id"].startswith("-") for row in rows)  # a plain number
@@ -236,7 +243,7 @@ def test_export_follows_the_sort_order(hr_client: FlaskClient) -> None:
 def test_export_streams_in_chunks(synced: Flask, ids: dict, monkeypatch) -> None:
     monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
     with synced.app_context():
-        started = exports.start_export("csv", ReportFilter(), "cli")
+        started = exports.start_export("csv", exports.ExportOptions(ReportFilter()), "cli")
         chunks = list(started.chunks)
     assert len(chunks) == 1 + 10 // 2  # a chunk every two rows, then the rest
     assert started.row_count == 10
@@ -314,7 +321,8 @@ def test_cli_export_writes_the_same_file_as_the_web(
     out = out_dir / f"report.{fmt}"
     result = runner.invoke(args=["hr", "export", "--format", fmt, "--course", "sample",
                                  "--status", "completed", "--since", "2026-11-01",
-                                 "--until", "2026-11-30", "--out", str(out)])  # fmt: skip
+                                 "--until", "2026-11-30", "--lang", "en",
+                                 "--out", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"wrote 1 row to {out}" in result.output
     web = export(
@@ -340,10 +348,54 @@ def test_cli_export_writes_the_same_file_as_the_web(
     assert [p.name for p in out_dir.iterdir()] == [out.name]  # no partial file left behind
 
 
+@pytest.mark.parametrize("fmt", ["csv-excel", "xlsx"])
+def test_cli_export_speaks_polish_unless_told_otherwise(
+    synced: Flask, ids: dict, runner: FlaskCliRunner, out_dir: Path, fmt: str
+) -> None:
+    def header_and_anna(*lang: str) -> tuple[list, list]:
+        out = out_dir / f"report-{'-'.join(lang) or 'default'}.{fmt}"
+        args = ["hr", "export", "--format", fmt, "--course", "sample", "--status", "completed"]
+        result = runner.invoke(args=[*args, *lang, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        if fmt == "xlsx":
+            return [list(line) for line in openpyxl.load_workbook(out).active.values]  # type: ignore[return-value]
+        return parse_csv(out.read_bytes(), ";", "utf-8-sig")  # type: ignore[return-value]
+
+    header, anna = header_and_anna()
+    assert header[:4] == ["Nr pracownika", "Imię i nazwisko", "E-mail", "Dział"]
+    assert anna[header.index("Status")] == "Ukończono"
+    assert anna[header.index("Zaliczone")] == "Tak"
+    header, anna = header_and_anna("--lang", "en")
+    assert header[:4] == ["Employee id", "Name", "E-mail", "Department"]
+    assert (anna[header.index("Status")], anna[header.index("Passed")]) == ("Completed", "Yes")
+    plain = runner.invoke(args=["hr", "export", "--format", "csv", "--course", "sample",
+                                "--lang", "en", "--out", str(out_dir / "plain.csv")])  # fmt: skip
+    assert plain.exit_code == 0, plain.output
+    assert tuple(parse_csv((out_dir / "plain.csv").read_bytes())[0]) == KEYS
+
+
+def test_web_export_follows_the_hr_users_language(
+    synced: Flask, ids: dict, polish_client: FlaskClient
+) -> None:
+    polish_client.post("/login", data={"email": "halina@example.com", "password": PASSWORD})
+    for language, status, flag in (("pl", "Ukończono", "Tak"), ("en", "Completed", "Yes")):
+        with synced.app_context():
+            db.session.get(User, ids["halina"]).language = language
+            db.session.commit()
+        # The account's language wins over the browser's.
+        data = polish_client.get("/hr/export?format=csv-excel&course=sample&status=completed",
+                                 headers={"Accept-Language": "de, en;q=0.1"}).data  # fmt: skip
+        header, anna = parse_csv(data, ";", "utf-8-sig")
+        assert (anna[header.index("Status")], anna[6:11][-1]) == (status, flag)
+        plain = polish_client.get("/hr/export?format=csv&course=sample&status=completed").data
+        assert tuple(parse_csv(plain)[0]) == KEYS and b",completed," in plain
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--format", "pdf"], "Invalid value for '--format'"),
+        (["--format", "csv", "--lang", "de"], "Invalid value for '--lang'"),
         (["--format", "csv", "--since", "2026-13-01"], "Invalid value for '--since'"),
         (["--format", "csv", "--until", "jutro"], "Invalid value for '--until'"),
         (["--format", "csv", "--status", "done"], "Invalid value for '--status'"),

@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from trainer.extensions import db
+from trainer.models.user import LANGUAGES as LOCALES
 from trainer.reporting import exports, report
 
 hr = AppGroup("hr", help="HR exports.")
@@ -23,10 +24,18 @@ day = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--since", type=day, help="Completed on or after this day (YYYY-MM-DD, UTC).")
 @click.option("--until", type=day, help="Completed on or before this day (YYYY-MM-DD, UTC).")
 @click.option("--search", help="Part of a name, e-mail or employee id.")
+@click.option(
+    "--lang",
+    "locale",
+    type=click.Choice(LOCALES),
+    default="pl",
+    show_default=True,
+    help="Language of the headers and values of csv-excel and xlsx (csv stays in codes).",
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export(
     fmt: str, course: str | None, department: str | None, status: str | None,
-    since: datetime | None, until: datetime | None, search: str | None, out: Path,
+    since: datetime | None, until: datetime | None, search: str | None, locale: str, out: Path,
 ) -> None:  # fmt: skip
     """Write the completion report's filtered rows to a file (audited as `cli`)."""
     filters = report.ReportFilter(
@@ -42,7 +51,8 @@ def export(
     try:
         with os.fdopen(handle, "wb") as file:
             try:
-                started = exports.start_export(fmt, filters, "cli")
+                options = exports.ExportOptions(filters, locale=locale)
+                started = exports.start_export(fmt, options, "cli")
             except (report.FilterError, exports.ExportError) as error:
                 db.session.rollback()
                 raise click.ClickException(str(error)) from error
