@@ -5,6 +5,7 @@ import io
 import json
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -12,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.conftest import PASSWORD
-from tests.reporting.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
+from tests.reporting.hr_rows import CODE, NAMES, T0, seed
 from trainer.extensions import db
 from trainer.models import AuditEvent, User, UserRole
 from trainer.models.types import utcnow
@@ -23,6 +24,7 @@ from trainer.reporting.report import ReportFilter
 KEYS = ("employee_id", "name", "email", "department", "course", "course_title", "status",
         "lessons_done", "lessons_total", "best_score", "passed", "attempts", "first_started",
         "completed_at", "certificate_code", "due_at")  # fmt: skip
+WARSAW = ZoneInfo("Europe/Warsaw")
 DANGEROUS = ['=HYPERLINK("http://evil.example","klik")', "+1+cmd|' /C calc'!A0", "-2+3",
              "@SUM(1)", "\tx", "\rx", "-Zarząd"]  # fmt: skip
 
@@ -106,8 +108,9 @@ def test_csv_for_excel_has_bom_semicolons_and_decimal_comma(hr_client: FlaskClie
     assert table[0][:3] == ["Employee id", "Name", "E-mail"]  # halina reads English
     anna = {row["Name"]: row for row in as_dicts(table)}["Anna Nowak"]
     assert anna["Best exam score (%)"] == "87,5"
-    assert anna["Completed at"] == "2026-11-20 10:00:00"
-    assert anna["First started"] == "2026-11-02 09:00:00"
+    # Times in the TIME_ZONE setting (Warsaw: UTC+1 in November), named in the header.
+    assert anna["Completed at (Europe/Warsaw)"] == "2026-11-20 11:00:00"
+    assert anna["First started (Europe/Warsaw)"] == "2026-11-02 10:00:00"
     assert anna["Status"] == "Completed" and anna["Passed"] == "Yes"
 
 
@@ -123,8 +126,8 @@ def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(hr_client: Flask
             for line in sheet.iter_rows(min_row=2, values_only=True)}  # fmt: skip
     assert list(rows) == sorted(NAMES)
     anna = rows["Anna Nowak"]
-    assert anna["completed_at"] == COMPLETED_AT.replace(tzinfo=None)
-    assert anna["first_started"] == T0.replace(tzinfo=None)
+    assert anna["completed_at"] == datetime(2026, 11, 20, 11, 0)  # Warsaw, UTC+1
+    assert anna["first_started"] == T0.astimezone(WARSAW).replace(tzinfo=None)
     assert isinstance(anna["best_score"], float) and anna["best_score"] == 87.5
     assert anna["passed"] == "Yes" and anna["status"] == "Completed"
     assert anna["attempts"] == 3 and anna["lessons_done"] == 2
@@ -134,6 +137,24 @@ def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(hr_client: Flask
     cell = next(c for c in sheet["O"] if c.value == CODE)
     assert cell.data_type == "s"
     assert sheet["N2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sheet["N1"].value == "Completed at (Europe/Warsaw)"
+
+
+def test_xlsx_columns_fit_their_longest_value_within_bounds(
+    synced: Flask, ids: dict, hr_client: FlaskClient
+) -> None:
+    email = "anna.konstancja.nowak-wisniewska@sprzedaz.example"  # 50 characters
+    with synced.app_context():
+        anna = db.session.get(User, ids["anna"])
+        anna.email, anna.department = email, "D" * 120
+        db.session.commit()
+    sheet = openpyxl.load_workbook(io.BytesIO(export(hr_client, "format=xlsx"))).active
+    widths = {cell.value: sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]}
+    assert widths["E-mail"] >= len(email)  # the longest e-mail is not cut
+    assert widths["Department"] <= exports.MAX_WIDTH + 1  # a very long value is bounded
+    assert widths["Passed"] < widths["E-mail"]  # not one width for all
+    assert all(exports.MIN_WIDTH <= width <= exports.MAX_WIDTH + 1 for width in widths.values())
+    assert widths["Completed at (Europe/Warsaw)"] >= len("2026-11-20 11:00:00")
 
 
 def test_xapi_is_one_json_array(hr_client: FlaskClient) -> None:
@@ -392,9 +413,35 @@ def test_web_export_follows_the_hr_users_language(
 
 
 @pytest.mark.parametrize(
+    ("zone", "completed", "header"),
+    [([], "2026-11-20 11:00:00", "Ukończenie (Europe/Warsaw)"),
+     (["--tz", "UTC"], "2026-11-20 10:00:00", "Ukończenie (UTC)"),
+     (["--tz", "America/New_York"], "2026-11-20 05:00:00", "Ukończenie (America/New_York)")],
+)  # fmt: skip
+def test_cli_export_writes_times_in_the_chosen_zone(
+    synced: Flask, ids: dict, runner: FlaskCliRunner, out_dir: Path, zone: list,
+    completed: str, header: str,
+) -> None:  # fmt: skip
+    for fmt in ("csv-excel", "csv", "xlsx"):
+        out = out_dir / f"r.{fmt}"
+        args = ["hr", "export", "--format", fmt, "--status", "completed", *zone, "--out", str(out)]
+        assert runner.invoke(args=args).exit_code == 0
+    table = parse_csv((out_dir / "r.csv-excel").read_bytes(), ";", "utf-8-sig")
+    assert table[1][table[0].index(header)] == completed
+    plain = as_dicts(parse_csv((out_dir / "r.csv").read_bytes()))
+    assert plain[0]["completed_at"] == "2026-11-20T10:00:00Z"  # the plain CSV stays in UTC
+    sheet = openpyxl.load_workbook(out_dir / "r.xlsx").active
+    values = dict(zip(*sheet.iter_rows(values_only=True), strict=True))
+    assert values[header] == datetime.fromisoformat(completed)
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--format", "pdf"], "Invalid value for '--format'"),
+        (["--format", "xlsx", "--tz", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+        (["--format", "xlsx", "--tz", "Europe"], "unknown time zone 'Europe'"),
+        (["--format", "xlsx", "--tz", "../../etc/passwd"], "unknown time zone"),
         (["--format", "csv", "--lang", "de"], "Invalid value for '--lang'"),
         (["--format", "csv", "--since", "2026-13-01"], "Invalid value for '--since'"),
         (["--format", "csv", "--until", "jutro"], "Invalid value for '--until'"),

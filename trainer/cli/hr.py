@@ -32,10 +32,16 @@ day = click.DateTime(formats=["%Y-%m-%d"])
     show_default=True,
     help="Language of the headers and values of csv-excel and xlsx (csv stays in codes).",
 )
+@click.option(
+    "--tz", "zone", metavar="ZONE",
+    help="Time zone of the times in csv-excel and xlsx, e.g. Europe/Warsaw (default: the "
+    "TIME_ZONE setting; csv stays in UTC).",
+)  # fmt: skip
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export(
     fmt: str, course: str | None, department: str | None, status: str | None,
-    since: datetime | None, until: datetime | None, search: str | None, locale: str, out: Path,
+    since: datetime | None, until: datetime | None, search: str | None, locale: str,
+    zone: str | None, out: Path,
 ) -> None:  # fmt: skip
     """Write the completion report's filtered rows to a file (audited as `cli`)."""
     filters = report.ReportFilter(
@@ -51,7 +57,7 @@ def export(
     try:
         with os.fdopen(handle, "wb") as file:
             try:
-                options = exports.ExportOptions(filters, locale=locale)
+                options = exports.ExportOptions(filters, locale=locale, zone=zone)
                 started = exports.start_export(fmt, options, "cli")
             except (report.FilterError, exports.ExportError) as error:
                 db.session.rollback()

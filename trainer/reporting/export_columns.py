@@ -10,6 +10,7 @@ so the stream that follows needs no request and no locale.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any
@@ -70,6 +71,7 @@ class Layout:
 
     columns: tuple[Column, ...]
     locale: str
+    zone: tzinfo  # where people's formats put their times
     statuses: dict[str, str]  # status code -> its label
     yes: str
     no: str
@@ -95,13 +97,23 @@ class Layout:
             return self.yes if value else self.no
         return self.statuses.get(value, str(value))
 
+    def local(self, when: datetime) -> datetime:
+        """`when` as a wall-clock time in the export's zone, without a zone attached."""
+        return when.astimezone(self.zone).replace(microsecond=0, tzinfo=None)
 
-def layout(locale: str) -> Layout:
-    """The export's columns, labelled in `locale` ("pl" or "en")."""
+
+def _label(label: str, kind: Kind, zone: tzinfo) -> str:
+    # A time's header names its zone: "Ukończono (Europe/Warsaw)".
+    return f"{label} ({zone})" if kind is Kind.WHEN else label
+
+
+def layout(locale: str, zone: tzinfo) -> Layout:
+    """The export's columns, labelled in `locale` ("pl" or "en"), times in `zone`."""
     with force_locale(locale):
         columns = tuple(
-            Column(key, str(label), kind, attrgetter("course_slug" if key == "course" else key))
+            Column(key, _label(str(label), kind, zone), kind,
+                   attrgetter("course_slug" if key == "course" else key))
             for key, label, kind in REPORT_COLUMNS
-        )
+        )  # fmt: skip
         statuses = {str(code): str(label) for code, label in report.STATUS_LABELS.items()}
-        return Layout(columns, locale, statuses, _("Yes"), _("No"), _("Report"))
+        return Layout(columns, locale, zone, statuses, _("Yes"), _("No"), _("Report"))

@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import xlsxwriter
+from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
@@ -35,6 +37,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d[\d .,]*")
 CHUNK_ROWS = 500
 CHUNK_BYTES = 64 * 1024
+# XLSX column widths, in characters: fitted to the longest value, within these bounds.
+MIN_WIDTH = 8
+MAX_WIDTH = 60
 
 
 class ExportError(ValueError):
@@ -71,8 +76,9 @@ def _csv_cell(column: Column, value: Any, layout: Layout, excel: bool) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        value = value.astimezone(UTC).replace(microsecond=0, tzinfo=None)
-        return value.isoformat(" ") if excel else value.isoformat() + "Z"
+        if excel:
+            return layout.local(value).isoformat(" ")
+        return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
     if isinstance(value, float):
         text = f"{value:.1f}"
         return text.replace(".", ",") if excel else text
@@ -104,6 +110,28 @@ def _csv_excel(layout: Layout, rows: Iterable[Any]) -> Iterator[bytes]:
     return _delimited(layout, rows, excel=True)
 
 
+def _xlsx_cell(
+    sheet: Any, line: int, number: int, column: Column, value: Any, layout: Layout,
+    formats: tuple[Any, Any],
+) -> int:  # fmt: skip
+    """Write one typed cell; return how many characters it shows."""
+    when, score = formats
+    if value is None:
+        sheet.write_blank(line, number, None)
+        return 0
+    if column.kind in (Kind.FLAG, Kind.STATUS):
+        value = layout.word(column, value)
+    elif isinstance(value, datetime):
+        sheet.write_datetime(line, number, layout.local(value), when)
+        return len("yyyy-mm-dd hh:mm:ss")
+    elif isinstance(value, int | float):
+        sheet.write_number(line, number, value, score if column.kind is Kind.SCORE else None)
+        return len(f"{value:.1f}" if column.kind is Kind.SCORE else str(value))
+    text = str(value)
+    sheet.write_string(line, number, text)
+    return max(map(len, text.splitlines() or [""]))
+
+
 def _xlsx(layout: Layout, rows: Iterable[Any]) -> Iterator[bytes]:
     # constant_memory writes each row to disk as it comes; the finished file is then streamed.
     handle, path = tempfile.mkstemp(prefix="trainer-export-", suffix=".xlsx")
@@ -116,24 +144,18 @@ def _xlsx(layout: Layout, rows: Iterable[Any]) -> Iterator[bytes]:
         score = workbook.add_format({"num_format": "0.0"})
         sheet.freeze_panes(1, 0)
         width = len(layout.columns)
-        sheet.set_column(0, width - 1, 18)
+        # The longest text of each column, measured as rows go by (XlsxWriter's autofit
+        # needs the whole sheet in memory, which constant_memory does not keep).
+        longest = [len(label) + 2 for label in layout.labels]  # +2: bold, filter button
         for column, label in enumerate(layout.labels):
             sheet.write_string(0, column, label, bold)
         last = 0
         for last, row in enumerate(rows, 1):
             for number, (column, value) in enumerate(layout.cells(row)):
-                if value is None:
-                    sheet.write_blank(last, number, None)
-                elif column.kind in (Kind.FLAG, Kind.STATUS):
-                    sheet.write_string(last, number, layout.word(column, value))
-                elif isinstance(value, datetime):
-                    naive = value.astimezone(UTC).replace(tzinfo=None)
-                    sheet.write_datetime(last, number, naive, when)
-                elif isinstance(value, int | float):
-                    sheet.write_number(last, number, value,
-                                       score if column.kind is Kind.SCORE else None)  # fmt: skip
-                else:
-                    sheet.write_string(last, number, str(value))
+                shown = _xlsx_cell(sheet, last, number, column, value, layout, (when, score))
+                longest[number] = max(longest[number], shown)
+        for number, length in enumerate(longest):
+            sheet.set_column(number, number, min(max(length + 1, MIN_WIDTH), MAX_WIDTH))
         sheet.autofilter(0, 0, last, width - 1)
         workbook.close()
         with open(path, "rb") as file:
@@ -158,6 +180,7 @@ class ExportOptions:
     sort: str = "name"
     descending: bool = False
     locale: str = "pl"
+    zone: str | None = None  # an IANA time zone name; None: the TIME_ZONE setting
 
 
 @dataclass(frozen=True)
@@ -178,7 +201,7 @@ Writer = Callable[[Layout, Iterable[Any]], Iterator[bytes]]
 def _rows_as(writer: Writer) -> Callable[[ExportOptions], Iterator[bytes]]:
     def write(options: ExportOptions) -> Iterator[bytes]:
         # The layout is made now, in the caller's context; the rows are read as they stream.
-        columns = layout(options.locale)
+        columns = layout(options.locale, time_zone(options.zone))
         return writer(columns, report.iter_rows(options.filters, options.sort, options.descending))
 
     return write
@@ -211,6 +234,17 @@ def filename(fmt: str, course: str | None, today: date) -> str:
     return f"ukonczenia-{slug}-{today.isoformat()}{EXPORT_FORMATS[fmt].suffix}"
 
 
+def time_zone(name: str | None = None) -> ZoneInfo:
+    """The zone called `name`, or the TIME_ZONE setting's; ExportError if there is none."""
+    name = name or current_app.config["TIME_ZONE"]
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError, ZoneInfoNotFoundError):
+        raise ExportError(
+            f"unknown time zone {name!r}; use an IANA name such as Europe/Warsaw"
+        ) from None
+
+
 def start_export(
     fmt: str, options: ExportOptions, actor: User | str, today: date | None = None
 ) -> Export:
@@ -220,6 +254,7 @@ def start_export(
         raise ExportError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
     if options.locale not in LOCALES:
         raise ExportError(f"unknown language {options.locale!r}; use one of: {', '.join(LOCALES)}")
+    time_zone(options.zone)
     filters = options.filters
     report.check_filter(filters)
     chunks = export_format.write(options)
