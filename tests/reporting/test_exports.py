@@ -15,7 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from tests.conftest import PASSWORD
 from tests.reporting.hr_rows import CODE, NAMES, T0, seed
 from trainer.extensions import db
-from trainer.models import AuditEvent, User, UserRole
+from trainer.models import Assignment, Attempt, AuditEvent, Course, Quiz, User, UserRole
 from trainer.models.types import utcnow
 from trainer.reporting import exports, report
 from trainer.reporting.report import ReportFilter
@@ -23,7 +23,11 @@ from trainer.reporting.report import ReportFilter
 # The plain CSV's header: stable machine keys that integrations rely on, in every language.
 KEYS = ("employee_id", "name", "email", "department", "course", "course_title", "status",
         "lessons_done", "lessons_total", "best_score", "passed", "attempts", "first_started",
-        "completed_at", "certificate_code", "due_at")  # fmt: skip
+        "completed_at", "certificate_code", "due_at", "manager", "assigned_at", "last_activity",
+        "certificate_url")  # fmt: skip
+# Then a pair per quiz of the exported courses: the sample course's two quizzes.
+QUIZ_KEYS = ("quiz.sample.sprawdzian.best_score", "quiz.sample.sprawdzian.best_at",
+             "quiz.sample.egzamin.best_score", "quiz.sample.egzamin.best_at")  # fmt: skip
 WARSAW = ZoneInfo("Europe/Warsaw")
 DANGEROUS = ['=HYPERLINK("http://evil.example","klik")', "+1+cmd|' /C calc'!A0", "-2+3",
              "@SUM(1)", "\tx", "\rx", "-Zarząd"]  # fmt: skip
@@ -82,7 +86,7 @@ def test_csv_is_rfc_4180_utf8_with_iso_utc_times(hr_client: FlaskClient) -> None
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.count(b"\r\n") == 6 and b"\n" not in data.replace(b"\r\n", b"")
     table = parse_csv(data)
-    assert tuple(table[0]) == KEYS
+    assert tuple(table[0]) == KEYS + QUIZ_KEYS
     rows = {row["name"]: row for row in as_dicts(table)}
     assert list(rows) == sorted(NAMES)
     anna = rows["Anna Nowak"]
@@ -92,6 +96,12 @@ def test_csv_is_rfc_4180_utf8_with_iso_utc_times(hr_client: FlaskClient) -> None
         "status": "completed", "lessons_done": "2", "lessons_total": "2", "best_score": "87.5",
         "passed": "true", "attempts": "3", "first_started": "2026-11-02T09:00:00Z",
         "completed_at": "2026-11-20T10:00:00Z", "certificate_code": CODE, "due_at": "",
+        "manager": "", "assigned_at": "", "last_activity": "2026-11-06T09:10:00Z",
+        "certificate_url": "",  # no BASE_URL
+        "quiz.sample.sprawdzian.best_score": "100.0",
+        "quiz.sample.sprawdzian.best_at": "2026-11-02T11:10:00Z",
+        "quiz.sample.egzamin.best_score": "87.5",
+        "quiz.sample.egzamin.best_at": "2026-11-06T09:10:00Z",
     }  # fmt: skip
     assert rows["Celina Wójcik"]["status"] == "overdue"
     assert rows["Celina Wójcik"]["due_at"].endswith("Z")
@@ -118,10 +128,11 @@ def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(hr_client: Flask
     data = export(hr_client, "format=xlsx&course=sample")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:P{len(NAMES) + 1}"
+    assert sheet.auto_filter.ref == f"A1:X{len(NAMES) + 1}"  # 20 columns and 2 per quiz
     header = [cell.value for cell in sheet[1]]
-    assert header[:3] == ["Employee id", "Name", "E-mail"] and len(header) == len(KEYS)
-    header = list(KEYS)  # read the rows by key
+    assert header[:3] == ["Employee id", "Name", "E-mail"]
+    assert len(header) == len(KEYS + QUIZ_KEYS)
+    header = list(KEYS + QUIZ_KEYS)  # read the rows by key
     rows = {line[1]: dict(zip(header, line, strict=True))
             for line in sheet.iter_rows(min_row=2, values_only=True)}  # fmt: skip
     assert list(rows) == sorted(NAMES)
@@ -203,7 +214,7 @@ def test_csv_cells_are_formula_safe(
     login_as("hr")
     for fmt, delimiter, encoding in (("csv", ",", "utf-8"), ("csv-excel", ";", "utf-8-sig")):
         table = parse_csv(export(client, f"format={fmt}&course=sample"), delimiter, encoding)
-        rows = as_dicts([list(KEYS), *table[1:]])
+        rows = as_dicts([list(KEYS + QUIZ_KEYS), *table[1:]])
         assert sorted(row["name"] for row in rows) == sorted("'" + name for name in dangerous)
         assert {row["department"] for row in rows} == {"'=cmd|' /C calc'!A0"}
         assert all(row["employee_id"].startswith("-") for row in rows)  # a plain number
@@ -392,7 +403,7 @@ def test_cli_export_speaks_polish_unless_told_otherwise(
     plain = runner.invoke(args=["hr", "export", "--format", "csv", "--course", "sample",
                                 "--lang", "en", "--out", str(out_dir / "plain.csv")])  # fmt: skip
     assert plain.exit_code == 0, plain.output
-    assert tuple(parse_csv((out_dir / "plain.csv").read_bytes())[0]) == KEYS
+    assert tuple(parse_csv((out_dir / "plain.csv").read_bytes())[0]) == KEYS + QUIZ_KEYS
 
 
 def test_web_export_follows_the_hr_users_language(
@@ -409,7 +420,7 @@ def test_web_export_follows_the_hr_users_language(
         header, anna = parse_csv(data, ";", "utf-8-sig")
         assert (anna[header.index("Status")], anna[6:11][-1]) == (status, flag)
         plain = polish_client.get("/hr/export?format=csv&course=sample&status=completed").data
-        assert tuple(parse_csv(plain)[0]) == KEYS and b",completed," in plain
+        assert tuple(parse_csv(plain)[0]) == KEYS + QUIZ_KEYS and b",completed," in plain
 
 
 @pytest.mark.parametrize(
@@ -472,3 +483,58 @@ def test_cli_export_refuses_an_unwritable_path(
     assert "cannot write" in result.output or "is a directory" in result.output
     assert sorted(p.name for p in out_dir.iterdir()) == ["a-dir", "a-file"]
     assert audit_events(synced) == []
+
+
+# --- columns beyond the report's --------------------------------------------------------
+
+
+def test_assignment_activity_manager_and_certificate_link(
+    synced: Flask, ids: dict, hr_client: FlaskClient
+) -> None:
+    synced.config["BASE_URL"] = "https://trainer.firma.pl/"
+    with synced.app_context():
+        db.session.get(User, ids["bartek"]).manager = "Anna Nowak"
+        db.session.commit()
+        assigned = {a.user_id: a.created_at for a in db.session.execute(
+            db.select(Assignment)).scalars()}  # fmt: skip
+    rows = {row["name"]: row for row in as_dicts(parse_csv(export(hr_client, "format=csv")))}
+    anna, bartek = rows["Anna Nowak"], rows["Bartek Zieliński"]
+    assert anna["certificate_url"] == f"https://trainer.firma.pl/verify/{CODE}"
+    assert bartek["certificate_url"] == "" and bartek["manager"] == "Anna Nowak"
+    celina = rows["Celina Wójcik"]
+    assert celina["assigned_at"] == assigned[ids["celina"]].strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Bartek's latest: the exam he started and left unfinished on day 2.
+    assert bartek["last_activity"] == "2026-11-04T09:00:00Z"
+    assert rows["Dawid Kowal"]["last_activity"] == ""
+
+
+def test_every_course_brings_its_quizzes_and_a_row_shows_only_its_own(
+    synced: Flask, ids: dict, hr_client: FlaskClient
+) -> None:
+    with synced.app_context():
+        second = db.session.execute(db.select(Course).filter_by(slug="second")).scalar_one()
+        quiz = Quiz(course_id=second.id, slug="koniec", title="Koniec", position=1,
+                    items_per_attempt=1, pass_mark=50)  # fmt: skip
+        db.session.add(quiz)
+        db.session.flush()
+        db.session.add(Attempt(user_id=ids["anna"], quiz_id=quiz.id, status="graded",
+                               started_at=T0, submitted_at=T0, percent=40.0,
+                               passed=False))  # fmt: skip
+        db.session.commit()
+    table = parse_csv(export(hr_client, "format=csv"))
+    # Courses in the report's order (by title: "Drugi kurs", then "Kurs próbny").
+    assert table[0][len(KEYS):] == ["quiz.second.koniec.best_score", "quiz.second.koniec.best_at",
+                                    *QUIZ_KEYS]  # fmt: skip
+    rows = {(row["email"], row["course"]): row for row in as_dicts(table)}
+    anna_second, anna_sample = (
+        rows[("anna@example.com", "second")],
+        rows[("anna@example.com", "sample")],
+    )
+    assert anna_second["quiz.second.koniec.best_score"] == "40.0"
+    assert anna_second["quiz.sample.egzamin.best_score"] == ""  # another course's quiz
+    assert anna_sample["quiz.second.koniec.best_score"] == ""
+    assert anna_sample["quiz.sample.egzamin.best_score"] == "87.5"
+    sheet = openpyxl.load_workbook(io.BytesIO(export(hr_client, "format=xlsx"))).active
+    header = [cell.value for cell in sheet[1]][len(KEYS) :]
+    assert header[:2] == ["Drugi kurs – Koniec: best score (%)",
+                          "Drugi kurs – Koniec: best score handed in (Europe/Warsaw)"]  # fmt: skip

@@ -12,14 +12,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
+from flask import current_app
 from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from trainer.reporting import report
+from trainer.reporting.quiz_bests import ExportRow, QuizInfo
 
 
 class Kind(StrEnum):
@@ -62,6 +65,10 @@ REPORT_COLUMNS: tuple[tuple[str, LazyString, Kind], ...] = (
     ("completed_at", _l("Completed at"), Kind.WHEN),
     ("certificate_code", _l("Certificate code"), Kind.TEXT),
     ("due_at", _l("Due"), Kind.WHEN),
+    # Added after the first sixteen, so that integrations reading by position keep working.
+    ("manager", _l("Manager"), Kind.TEXT),
+    ("assigned_at", _l("Assigned at"), Kind.WHEN),
+    ("last_activity", _l("Last activity"), Kind.WHEN),
 )
 
 
@@ -107,13 +114,58 @@ def _label(label: str, kind: Kind, zone: tzinfo) -> str:
     return f"{label} ({zone})" if kind is Kind.WHEN else label
 
 
-def layout(locale: str, zone: tzinfo) -> Layout:
+def _certificate_url(base_url: str | None) -> Callable[[ExportRow], str | None]:
+    """The public verification link of the row's certificate; None without BASE_URL."""
+    # Built from the URL map, not url_for: the CLI has no request, and links never come
+    # from a request's Host header.
+    adapter = current_app.url_map.bind("localhost")
+
+    def value(row: ExportRow) -> str | None:
+        code = row.report.certificate_code
+        if not base_url or not code:
+            return None
+        return base_url.rstrip("/") + adapter.build("certificates.verify", {"code": code})
+
+    return value
+
+
+def _best_score(quiz_id: int, row: ExportRow) -> float | None:
+    return row.best(quiz_id).percent
+
+
+def _best_at(quiz_id: int, row: ExportRow) -> datetime | None:
+    return row.best(quiz_id).at
+
+
+def _quiz_columns(quizzes: list[QuizInfo], zone: tzinfo) -> list[Column]:
+    """Two columns per quiz: the best score and when it was handed in."""
+    several = len({quiz.course_slug for quiz in quizzes}) > 1
+    columns = []
+    for quiz in quizzes:
+        key = f"quiz.{quiz.course_slug}.{quiz.slug}"
+        title = f"{quiz.course_title} – {quiz.title}" if several else quiz.title
+        handed_in = _("%(quiz)s: best score handed in", quiz=title)
+        columns += [
+            Column(f"{key}.best_score", _("%(quiz)s: best score (%%)", quiz=title), Kind.SCORE,
+                   partial(_best_score, quiz.id)),
+            Column(f"{key}.best_at", _label(handed_in, Kind.WHEN, zone), Kind.WHEN,
+                   partial(_best_at, quiz.id)),
+        ]  # fmt: skip
+    return columns
+
+
+def layout(
+    locale: str, zone: tzinfo, quizzes: list[QuizInfo], base_url: str | None = None
+) -> Layout:
     """The export's columns, labelled in `locale` ("pl" or "en"), times in `zone`."""
     with force_locale(locale):
-        columns = tuple(
-            Column(key, _label(str(label), kind, zone), kind,
-                   attrgetter("course_slug" if key == "course" else key))
-            for key, label, kind in REPORT_COLUMNS
+        columns = (
+            *(Column(key, _label(str(label), kind, zone), kind,
+                     attrgetter(f"report.{'course_slug' if key == 'course' else key}"))
+              for key, label, kind in REPORT_COLUMNS),
+            Column("certificate_url", _("Certificate verification link"), Kind.TEXT,
+                   _certificate_url(base_url)),
+            *_quiz_columns(quizzes, zone),
         )  # fmt: skip
         statuses = {str(code): str(label) for code, label in report.STATUS_LABELS.items()}
         return Layout(columns, locale, zone, statuses, _("Yes"), _("No"), _("Report"))

@@ -26,7 +26,7 @@ from trainer.models import User
 from trainer.models.types import utcnow
 from trainer.models.user import LANGUAGES as LOCALES
 from trainer.people import audit
-from trainer.reporting import report, xapi
+from trainer.reporting import quiz_bests, report, xapi
 from trainer.reporting.export_columns import Column, Kind, Layout, layout
 from trainer.reporting.report import ReportFilter
 
@@ -201,8 +201,11 @@ Writer = Callable[[Layout, Iterable[Any]], Iterator[bytes]]
 def _rows_as(writer: Writer) -> Callable[[ExportOptions], Iterator[bytes]]:
     def write(options: ExportOptions) -> Iterator[bytes]:
         # The layout is made now, in the caller's context; the rows are read as they stream.
-        columns = layout(options.locale, time_zone(options.zone))
-        return writer(columns, report.iter_rows(options.filters, options.sort, options.descending))
+        quizzes = quiz_bests.report_quizzes(options.filters.course)
+        columns = layout(options.locale, time_zone(options.zone), quizzes,
+                         current_app.config.get("BASE_URL"))  # fmt: skip
+        rows = report.iter_rows(options.filters, options.sort, options.descending)
+        return writer(columns, quiz_bests.with_bests(rows, quizzes))
 
     return write
 
