@@ -110,7 +110,7 @@ class Layout:
 
 
 def _label(label: str, kind: Kind, zone: tzinfo) -> str:
-    # A time's header names its zone: "Ukończono (Europe/Warsaw)".
+    # A time's header names its zone: "Ukończenie (Europe/Warsaw)".
     return f"{label} ({zone})" if kind is Kind.WHEN else label
 
 
