@@ -409,3 +409,44 @@ def test_service_preview_counts(app: Flask, make_user) -> None:
         assert [row.email for row in result.create] == ["new@firma.pl"]
         assert [row.email for row in result.unchanged] == ["jan@firma.pl"]
         assert result.update == [] and result.rejected == []
+
+
+def test_manager_is_imported_previewed_and_updated(
+    app: Flask, client: FlaskClient, hr: int, make_user
+) -> None:
+    make_user("stary@firma.pl", name="Stary Pracownik", manager="Dawny Szef")
+    data = ("e-mail;imię i nazwisko;kierownik\n"
+            "nowa@firma.pl;Nowa Osoba;=Kowalski Jan\n"
+            "stary@firma.pl;Stary Pracownik;Nowa Szefowa\n")  # fmt: skip
+    page = upload(client, data).text
+    assert '<th scope="col">Manager</th>' in page
+    assert "<td>=Kowalski Jan</td>" in page  # shown as it is: a page runs no formula
+    assert "Manager: Dawny Szef → Nowa Szefowa" in page
+    confirm(client, page)
+    found = users(app)
+    assert found["nowa@firma.pl"].manager == "=Kowalski Jan"
+    assert found["stary@firma.pl"].manager == "Nowa Szefowa"
+    [event] = events(app, "users.import")
+    assert event.details["updated"][0]["changes"] == {
+        "manager": {"before": "Dawny Szef", "after": "Nowa Szefowa"}
+    }
+
+
+@pytest.mark.parametrize("header", ["manager", "Przełożony", "przelozony", "Menedżer"])
+def test_manager_column_spellings(app: Flask, header: str) -> None:
+    from trainer.people.import_csv import read_employee_csv
+
+    rows, rejected = read_employee_csv(f"email,name,{header}\na@firma.pl,A A,Szef\n".encode())
+    assert rejected == [] and rows[0].manager == "Szef"
+
+
+def test_an_empty_manager_cell_changes_nothing_and_a_long_one_is_refused(
+    app: Flask, client: FlaskClient, hr: int, make_user
+) -> None:
+    make_user("stary@firma.pl", name="Stary Pracownik", manager="Dawny Szef")
+    data = "email,name,manager\nstary@firma.pl,Stary Pracownik,\nx@firma.pl,X X," + "m" * 121
+    page = upload(client, data + "\n").text
+    assert "The value in column manager is too long (at most 120 characters)." in page
+    confirm(client, page)
+    found = users(app)
+    assert found["stary@firma.pl"].manager == "Dawny Szef" and "x@firma.pl" not in found

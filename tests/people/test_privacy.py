@@ -273,3 +273,25 @@ def test_erase_needs_csrf(database_url: str, tmp_path, make_user) -> None:
     assert admin != other
     assert client.post(f"/admin/users/{other}/erase").status_code == 400
     assert get_user(app, other).email == "ewa@firma.pl"
+
+
+def test_erasure_clears_the_manager_field_and_where_the_person_is_a_manager(
+    synced: Flask, client: FlaskClient, make_user, auth
+) -> None:
+    person = make_user(EMAIL, "learner", name=NAME, manager="Marek Kierownik")
+    by_name = make_user("a@firma.pl", name="Podwładna A", manager=NAME)
+    by_email = make_user("b@firma.pl", name="Podwładny B", manager=f" {EMAIL.upper()} ")
+    other = make_user("c@firma.pl", name="Ktoś Inny", manager="Marek Kierownik")
+    auth.login(EMAIL)
+    profile = json.loads(client.get("/my-data/download").text)["profile"]
+    assert profile["manager"] == "Marek Kierownik"
+    auth.logout()
+    make_user("admin@example.com", "admin")
+    auth.login("admin@example.com")
+    assert client.post(f"/admin/users/{person}/erase").status_code == 302
+    label = f"Usunięty użytkownik {person}"
+    assert get_user(synced, person).manager is None
+    assert get_user(synced, by_name).manager == label
+    assert get_user(synced, by_email).manager == label
+    assert get_user(synced, other).manager == "Marek Kierownik"  # names someone else
+    assert NAME.casefold() not in dump_database(synced).casefold()

@@ -5,19 +5,30 @@ import io
 import json
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests.reporting.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
+from tests.conftest import PASSWORD
+from tests.reporting.hr_rows import CODE, NAMES, T0, seed
 from trainer.extensions import db
-from trainer.models import AuditEvent, User, UserRole
+from trainer.models import Assignment, Attempt, AuditEvent, Course, Quiz, User, UserRole
 from trainer.models.types import utcnow
 from trainer.reporting import exports, report
 from trainer.reporting.report import ReportFilter
 
+# The plain CSV's header: stable machine keys that integrations rely on, in every language.
+KEYS = ("employee_id", "name", "email", "department", "course", "course_title", "status",
+        "lessons_done", "lessons_total", "best_score", "passed", "attempts", "first_started",
+        "completed_at", "certificate_code", "due_at", "manager", "assigned_at", "last_activity",
+        "certificate_url")  # fmt: skip
+# Then a pair per quiz of the exported courses: the sample course's two quizzes.
+QUIZ_KEYS = ("quiz.sample.sprawdzian.best_score", "quiz.sample.sprawdzian.best_at",
+             "quiz.sample.egzamin.best_score", "quiz.sample.egzamin.best_at")  # fmt: skip
+WARSAW = ZoneInfo("Europe/Warsaw")
 DANGEROUS = ['=HYPERLINK("http://evil.example","klik")', "+1+cmd|' /C calc'!A0", "-2+3",
              "@SUM(1)", "\tx", "\rx", "-Zarząd"]  # fmt: skip
 
@@ -75,7 +86,7 @@ def test_csv_is_rfc_4180_utf8_with_iso_utc_times(hr_client: FlaskClient) -> None
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.count(b"\r\n") == 6 and b"\n" not in data.replace(b"\r\n", b"")
     table = parse_csv(data)
-    assert tuple(table[0]) == exports.HEADER
+    assert tuple(table[0]) == KEYS + QUIZ_KEYS
     rows = {row["name"]: row for row in as_dicts(table)}
     assert list(rows) == sorted(NAMES)
     anna = rows["Anna Nowak"]
@@ -85,6 +96,12 @@ def test_csv_is_rfc_4180_utf8_with_iso_utc_times(hr_client: FlaskClient) -> None
         "status": "completed", "lessons_done": "2", "lessons_total": "2", "best_score": "87.5",
         "passed": "true", "attempts": "3", "first_started": "2026-11-02T09:00:00Z",
         "completed_at": "2026-11-20T10:00:00Z", "certificate_code": CODE, "due_at": "",
+        "manager": "", "assigned_at": "", "last_activity": "2026-11-06T09:10:00Z",
+        "certificate_url": "",  # no BASE_URL
+        "quiz.sample.sprawdzian.best_score": "100.0",
+        "quiz.sample.sprawdzian.best_at": "2026-11-02T11:10:00Z",
+        "quiz.sample.egzamin.best_score": "87.5",
+        "quiz.sample.egzamin.best_at": "2026-11-06T09:10:00Z",
     }  # fmt: skip
     assert rows["Celina Wójcik"]["status"] == "overdue"
     assert rows["Celina Wójcik"]["due_at"].endswith("Z")
@@ -98,35 +115,57 @@ def test_csv_for_excel_has_bom_semicolons_and_decimal_comma(hr_client: FlaskClie
     data = export(hr_client, "format=csv-excel&course=sample")
     assert data.startswith(b"\xef\xbb\xbf")
     table = parse_csv(data, delimiter=";", encoding="utf-8-sig")
-    assert tuple(table[0]) == exports.HEADER
-    assert data.split(b"\r\n")[0].decode("utf-8-sig") == ";".join(exports.HEADER)
-    anna = {row["name"]: row for row in as_dicts(table)}["Anna Nowak"]
-    assert anna["best_score"] == "87,5"
-    assert anna["completed_at"] == "2026-11-20 10:00:00"
-    assert anna["first_started"] == "2026-11-02 09:00:00"
+    assert table[0][:3] == ["Employee id", "Name", "E-mail"]  # halina reads English
+    anna = {row["Name"]: row for row in as_dicts(table)}["Anna Nowak"]
+    assert anna["Best exam score (%)"] == "87,5"
+    # Times in the TIME_ZONE setting (Warsaw: UTC+1 in November), named in the header.
+    assert anna["Completed at (Europe/Warsaw)"] == "2026-11-20 11:00:00"
+    assert anna["First started (Europe/Warsaw)"] == "2026-11-02 10:00:00"
+    assert anna["Status"] == "Completed" and anna["Passed"] == "Yes"
 
 
 def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(hr_client: FlaskClient) -> None:
     data = export(hr_client, "format=xlsx&course=sample")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:P{len(NAMES) + 1}"
+    assert sheet.auto_filter.ref == f"A1:X{len(NAMES) + 1}"  # 20 columns and 2 per quiz
     header = [cell.value for cell in sheet[1]]
-    assert tuple(header) == exports.HEADER
+    assert header[:3] == ["Employee id", "Name", "E-mail"]
+    assert len(header) == len(KEYS + QUIZ_KEYS)
+    header = list(KEYS + QUIZ_KEYS)  # read the rows by key
     rows = {line[1]: dict(zip(header, line, strict=True))
             for line in sheet.iter_rows(min_row=2, values_only=True)}  # fmt: skip
     assert list(rows) == sorted(NAMES)
     anna = rows["Anna Nowak"]
-    assert anna["completed_at"] == COMPLETED_AT.replace(tzinfo=None)
-    assert anna["first_started"] == T0.replace(tzinfo=None)
+    assert anna["completed_at"] == datetime(2026, 11, 20, 11, 0)  # Warsaw, UTC+1
+    assert anna["first_started"] == T0.astimezone(WARSAW).replace(tzinfo=None)
     assert isinstance(anna["best_score"], float) and anna["best_score"] == 87.5
-    assert anna["passed"] is True and anna["attempts"] == 3 and anna["lessons_done"] == 2
+    assert anna["passed"] == "Yes" and anna["status"] == "Completed"
+    assert anna["attempts"] == 3 and anna["lessons_done"] == 2
     assert anna["certificate_code"] == CODE
     assert rows["Bartek Zieliński"]["best_score"] is None
     assert isinstance(rows["Celina Wójcik"]["due_at"], datetime)
     cell = next(c for c in sheet["O"] if c.value == CODE)
     assert cell.data_type == "s"
     assert sheet["N2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sheet["N1"].value == "Completed at (Europe/Warsaw)"
+
+
+def test_xlsx_columns_fit_their_longest_value_within_bounds(
+    synced: Flask, ids: dict, hr_client: FlaskClient
+) -> None:
+    email = "anna.konstancja.nowak-wisniewska@sprzedaz.example"  # 50 characters
+    with synced.app_context():
+        anna = db.session.get(User, ids["anna"])
+        anna.email, anna.department = email, "D" * 120
+        db.session.commit()
+    sheet = openpyxl.load_workbook(io.BytesIO(export(hr_client, "format=xlsx"))).active
+    widths = {cell.value: sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]}
+    assert widths["E-mail"] >= len(email)  # the longest e-mail is not cut
+    assert widths["Department"] <= exports.MAX_WIDTH + 1  # a very long value is bounded
+    assert widths["Passed"] < widths["E-mail"]  # not one width for all
+    assert all(exports.MIN_WIDTH <= width <= exports.MAX_WIDTH + 1 for width in widths.values())
+    assert widths["Completed at (Europe/Warsaw)"] >= len("2026-11-20 11:00:00")
 
 
 def test_xapi_is_one_json_array(hr_client: FlaskClient) -> None:
@@ -174,8 +213,8 @@ def test_csv_cells_are_formula_safe(
 ) -> None:
     login_as("hr")
     for fmt, delimiter, encoding in (("csv", ",", "utf-8"), ("csv-excel", ";", "utf-8-sig")):
-        rows = as_dicts(parse_csv(export(client, f"format={fmt}&course=sample"),
-                                  delimiter, encoding))  # fmt: skip
+        table = parse_csv(export(client, f"format={fmt}&course=sample"), delimiter, encoding)
+        rows = as_dicts([list(KEYS + QUIZ_KEYS), *table[1:]])
         assert sorted(row["name"] for row in rows) == sorted("'" + name for name in dangerous)
         assert {row["department"] for row in rows} == {"'=cmd|' /C calc'!A0"}
         assert all(row["employee_id"].startswith("-") for row in rows)  # a plain number
@@ -236,7 +275,7 @@ def test_export_follows_the_sort_order(hr_client: FlaskClient) -> None:
 def test_export_streams_in_chunks(synced: Flask, ids: dict, monkeypatch) -> None:
     monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
     with synced.app_context():
-        started = exports.start_export("csv", ReportFilter(), "cli")
+        started = exports.start_export("csv", exports.ExportOptions(ReportFilter()), "cli")
         chunks = list(started.chunks)
     assert len(chunks) == 1 + 10 // 2  # a chunk every two rows, then the rest
     assert started.row_count == 10
@@ -314,7 +353,8 @@ def test_cli_export_writes_the_same_file_as_the_web(
     out = out_dir / f"report.{fmt}"
     result = runner.invoke(args=["hr", "export", "--format", fmt, "--course", "sample",
                                  "--status", "completed", "--since", "2026-11-01",
-                                 "--until", "2026-11-30", "--out", str(out)])  # fmt: skip
+                                 "--until", "2026-11-30", "--lang", "en",
+                                 "--out", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"wrote 1 row to {out}" in result.output
     web = export(
@@ -340,10 +380,81 @@ def test_cli_export_writes_the_same_file_as_the_web(
     assert [p.name for p in out_dir.iterdir()] == [out.name]  # no partial file left behind
 
 
+@pytest.mark.parametrize("fmt", ["csv-excel", "xlsx"])
+def test_cli_export_speaks_polish_unless_told_otherwise(
+    synced: Flask, ids: dict, runner: FlaskCliRunner, out_dir: Path, fmt: str
+) -> None:
+    def header_and_anna(*lang: str) -> tuple[list, list]:
+        out = out_dir / f"report-{'-'.join(lang) or 'default'}.{fmt}"
+        args = ["hr", "export", "--format", fmt, "--course", "sample", "--status", "completed"]
+        result = runner.invoke(args=[*args, *lang, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        if fmt == "xlsx":
+            return [list(line) for line in openpyxl.load_workbook(out).active.values]  # type: ignore[return-value]
+        return parse_csv(out.read_bytes(), ";", "utf-8-sig")  # type: ignore[return-value]
+
+    header, anna = header_and_anna()
+    assert header[:4] == ["Nr pracownika", "Imię i nazwisko", "E-mail", "Dział"]
+    assert anna[header.index("Status")] == "Ukończono"
+    assert anna[header.index("Zaliczone")] == "Tak"
+    header, anna = header_and_anna("--lang", "en")
+    assert header[:4] == ["Employee id", "Name", "E-mail", "Department"]
+    assert (anna[header.index("Status")], anna[header.index("Passed")]) == ("Completed", "Yes")
+    plain = runner.invoke(args=["hr", "export", "--format", "csv", "--course", "sample",
+                                "--lang", "en", "--out", str(out_dir / "plain.csv")])  # fmt: skip
+    assert plain.exit_code == 0, plain.output
+    assert tuple(parse_csv((out_dir / "plain.csv").read_bytes())[0]) == KEYS + QUIZ_KEYS
+
+
+def test_web_export_follows_the_hr_users_language(
+    synced: Flask, ids: dict, polish_client: FlaskClient
+) -> None:
+    polish_client.post("/login", data={"email": "halina@example.com", "password": PASSWORD})
+    for language, status, passed, flag in (("pl", "Ukończono", "Zaliczone", "Tak"),
+                                           ("en", "Completed", "Passed", "Yes")):  # fmt: skip
+        with synced.app_context():
+            db.session.get(User, ids["halina"]).language = language
+            db.session.commit()
+        # The account's language wins over the browser's.
+        data = polish_client.get("/hr/export?format=csv-excel&course=sample&status=completed",
+                                 headers={"Accept-Language": "de, en;q=0.1"}).data  # fmt: skip
+        header, anna = parse_csv(data, ";", "utf-8-sig")
+        assert (anna[header.index("Status")], anna[header.index(passed)]) == (status, flag)
+        plain = polish_client.get("/hr/export?format=csv&course=sample&status=completed").data
+        assert tuple(parse_csv(plain)[0]) == KEYS + QUIZ_KEYS and b",completed," in plain
+
+
+@pytest.mark.parametrize(
+    ("zone", "completed", "header"),
+    [([], "2026-11-20 11:00:00", "Ukończenie (Europe/Warsaw)"),
+     (["--tz", "UTC"], "2026-11-20 10:00:00", "Ukończenie (UTC)"),
+     (["--tz", "America/New_York"], "2026-11-20 05:00:00", "Ukończenie (America/New_York)")],
+)  # fmt: skip
+def test_cli_export_writes_times_in_the_chosen_zone(
+    synced: Flask, ids: dict, runner: FlaskCliRunner, out_dir: Path, zone: list,
+    completed: str, header: str,
+) -> None:  # fmt: skip
+    for fmt in ("csv-excel", "csv", "xlsx"):
+        out = out_dir / f"r.{fmt}"
+        args = ["hr", "export", "--format", fmt, "--status", "completed", *zone, "--out", str(out)]
+        assert runner.invoke(args=args).exit_code == 0
+    table = parse_csv((out_dir / "r.csv-excel").read_bytes(), ";", "utf-8-sig")
+    assert table[1][table[0].index(header)] == completed
+    plain = as_dicts(parse_csv((out_dir / "r.csv").read_bytes()))
+    assert plain[0]["completed_at"] == "2026-11-20T10:00:00Z"  # the plain CSV stays in UTC
+    sheet = openpyxl.load_workbook(out_dir / "r.xlsx").active
+    values = dict(zip(*sheet.iter_rows(values_only=True), strict=True))
+    assert values[header] == datetime.fromisoformat(completed)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--format", "pdf"], "Invalid value for '--format'"),
+        (["--format", "xlsx", "--tz", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+        (["--format", "xlsx", "--tz", "Europe"], "unknown time zone 'Europe'"),
+        (["--format", "xlsx", "--tz", "../../etc/passwd"], "unknown time zone"),
+        (["--format", "csv", "--lang", "de"], "Invalid value for '--lang'"),
         (["--format", "csv", "--since", "2026-13-01"], "Invalid value for '--since'"),
         (["--format", "csv", "--until", "jutro"], "Invalid value for '--until'"),
         (["--format", "csv", "--status", "done"], "Invalid value for '--status'"),
@@ -373,3 +484,58 @@ def test_cli_export_refuses_an_unwritable_path(
     assert "cannot write" in result.output or "is a directory" in result.output
     assert sorted(p.name for p in out_dir.iterdir()) == ["a-dir", "a-file"]
     assert audit_events(synced) == []
+
+
+# --- columns beyond the report's --------------------------------------------------------
+
+
+def test_assignment_activity_manager_and_certificate_link(
+    synced: Flask, ids: dict, hr_client: FlaskClient
+) -> None:
+    synced.config["BASE_URL"] = "https://trainer.firma.pl/"
+    with synced.app_context():
+        db.session.get(User, ids["bartek"]).manager = "Anna Nowak"
+        db.session.commit()
+        assigned = {a.user_id: a.created_at for a in db.session.execute(
+            db.select(Assignment)).scalars()}  # fmt: skip
+    rows = {row["name"]: row for row in as_dicts(parse_csv(export(hr_client, "format=csv")))}
+    anna, bartek = rows["Anna Nowak"], rows["Bartek Zieliński"]
+    assert anna["certificate_url"] == f"https://trainer.firma.pl/verify/{CODE}"
+    assert bartek["certificate_url"] == "" and bartek["manager"] == "Anna Nowak"
+    celina = rows["Celina Wójcik"]
+    assert celina["assigned_at"] == assigned[ids["celina"]].strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Bartek's latest: the exam he started and left unfinished on day 2.
+    assert bartek["last_activity"] == "2026-11-04T09:00:00Z"
+    assert rows["Dawid Kowal"]["last_activity"] == ""
+
+
+def test_every_course_brings_its_quizzes_and_a_row_shows_only_its_own(
+    synced: Flask, ids: dict, hr_client: FlaskClient
+) -> None:
+    with synced.app_context():
+        second = db.session.execute(db.select(Course).filter_by(slug="second")).scalar_one()
+        quiz = Quiz(course_id=second.id, slug="koniec", title="Koniec", position=1,
+                    items_per_attempt=1, pass_mark=50)  # fmt: skip
+        db.session.add(quiz)
+        db.session.flush()
+        db.session.add(Attempt(user_id=ids["anna"], quiz_id=quiz.id, status="graded",
+                               started_at=T0, submitted_at=T0, percent=40.0,
+                               passed=False))  # fmt: skip
+        db.session.commit()
+    table = parse_csv(export(hr_client, "format=csv"))
+    # Courses in the report's order (by title: "Drugi kurs", then "Kurs próbny").
+    assert table[0][len(KEYS):] == ["quiz.second.koniec.best_score", "quiz.second.koniec.best_at",
+                                    *QUIZ_KEYS]  # fmt: skip
+    rows = {(row["email"], row["course"]): row for row in as_dicts(table)}
+    anna_second, anna_sample = (
+        rows[("anna@example.com", "second")],
+        rows[("anna@example.com", "sample")],
+    )
+    assert anna_second["quiz.second.koniec.best_score"] == "40.0"
+    assert anna_second["quiz.sample.egzamin.best_score"] == ""  # another course's quiz
+    assert anna_sample["quiz.second.koniec.best_score"] == ""
+    assert anna_sample["quiz.sample.egzamin.best_score"] == "87.5"
+    sheet = openpyxl.load_workbook(io.BytesIO(export(hr_client, "format=xlsx"))).active
+    header = [cell.value for cell in sheet[1]][len(KEYS) :]
+    assert header[:2] == ["Drugi kurs – Koniec: best score (%)",
+                          "Drugi kurs – Koniec: best score handed in (Europe/Warsaw)"]  # fmt: skip

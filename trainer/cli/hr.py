@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from trainer.extensions import db
+from trainer.models.user import LANGUAGES as LOCALES
 from trainer.reporting import exports, report
 
 hr = AppGroup("hr", help="HR exports.")
@@ -24,10 +25,24 @@ day = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--since", type=day, help="Completed on or after this day (YYYY-MM-DD, UTC).")
 @click.option("--until", type=day, help="Completed on or before this day (YYYY-MM-DD, UTC).")
 @click.option("--search", help="Part of a name, e-mail or employee id.")
+@click.option(
+    "--lang",
+    "locale",
+    type=click.Choice(LOCALES),
+    default="pl",
+    show_default=True,
+    help="Language of the headers and values of csv-excel and xlsx (csv stays in codes).",
+)
+@click.option(
+    "--tz", "zone", metavar="ZONE",
+    help="Time zone of the times in csv-excel and xlsx, e.g. Europe/Warsaw (default: the "
+    "TIME_ZONE setting; csv stays in UTC).",
+)  # fmt: skip
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export(
     fmt: str, course: str | None, department: str | None, status: str | None,
-    since: datetime | None, until: datetime | None, search: str | None, out: Path,
+    since: datetime | None, until: datetime | None, search: str | None, locale: str,
+    zone: str | None, out: Path,
 ) -> None:  # fmt: skip
     """Write the completion report's filtered rows to a file (audited as `cli`)."""
     filters = report.ReportFilter(
@@ -43,8 +58,9 @@ def export(
     try:
         with os.fdopen(handle, "wb") as file:
             try:
-                with force_locale("en"):  # the command line speaks English
-                    started = exports.start_export(fmt, filters, "cli")
+                options = exports.ExportOptions(filters, locale=locale, zone=zone)
+                with force_locale("en"):  # its messages, as the rest of the command line
+                    started = exports.start_export(fmt, options, "cli")
             except (report.FilterError, exports.ExportError) as error:
                 db.session.rollback()
                 raise click.ClickException(str(error)) from error

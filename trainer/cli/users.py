@@ -118,7 +118,8 @@ def deactivate(email: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 def import_employees(file: Path, dry_run: bool) -> None:
-    """Create or update employees from a CSV file (email, name, employee_id, department, roles)."""
+    """Create or update employees from a CSV file (email, name, employee_id, department,
+    manager, roles)."""
     with force_locale("en"):
         try:
             preview = imports.preview(file.read_bytes()[: MAX_IMPORT_BYTES + 1])
@@ -158,7 +159,7 @@ def _echo_preview(preview: imports.Preview) -> None:
     click.echo(f"to create: {len(preview.create)}")
     for row in preview.create:
         roles = ", ".join(row.roles or ("learner",))
-        extra = ", ".join(v for v in (row.employee_id, row.department) if v)
+        extra = ", ".join(v for v in (row.employee_id, row.department, row.manager) if v)
         click.echo(
             f"  row {row.row}: {row.email} ({row.name}{', ' + extra if extra else ''}; {roles})"
         )

@@ -14,6 +14,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -85,9 +86,9 @@ def export() -> Response | tuple[str, int]:
         return _render_report(form, 400, _("The export was not made: correct the filters below."))
     sort, descending = _ordering()
     try:
-        started = exports.start_export(
-            form.format.data, form.filters(), current_user, sort, descending
-        )
+        # People's formats come in the language of the HR user's interface.
+        options = exports.ExportOptions(form.filters(), sort, descending, str(get_locale()))
+        started = exports.start_export(form.format.data, options, current_user)
     except report.FilterError:
         db.session.rollback()
         return _render_report(form, 400, _("The export was not made: correct the filters below."))

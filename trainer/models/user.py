@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     department: Mapped[str | None] = mapped_column(String(120))
+    # Who the person reports to, as HR's system names them (a name or an e-mail); free text.
+    manager: Mapped[str | None] = mapped_column(String(120))
     # None: follow the browser's Accept-Language.
     language: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)

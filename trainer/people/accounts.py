@@ -60,6 +60,7 @@ def create_user(
     employee_id: str | None = None,
     department: str | None = None,
     language: str | None = None,
+    manager: str | None = None,
 ) -> User:
     """Add a user with a normalised e-mail; refuses an address that already has an account."""
     email = normalize_email(email)
@@ -74,6 +75,7 @@ def create_user(
         display_name=display_name.strip(),
         employee_id=employee_id or None,
         department=department or None,
+        manager=manager or None,
         language=language,
     )
     user.set_roles(roles if roles is not None else {"learner"})

@@ -18,7 +18,7 @@ IMPORT_ROLES: tuple[str, ...] = ("learner", "trainer", "hr")
 ROLE_ALIASES = {"kursant": "learner", "uczestnik": "learner", "trener": "trainer", "kadry": "hr"}
 # Several roles in one cell: `learner|trainer` (documented), or `;`, `,` inside quotes.
 ROLE_SEPARATORS = re.compile(r"[|;,\s]+")
-LIMITS = {"email": 254, "name": 120, "employee_id": 64, "department": 120}
+LIMITS = {"email": 254, "name": 120, "employee_id": 64, "department": 120, "manager": 120}
 
 # Header spellings, compared without case, spaces, hyphens, underscores and dots.
 HEADER_ALIASES = {
@@ -29,6 +29,8 @@ HEADER_ALIASES = {
     "idpracownika": "employee_id", "nrewidencyjny": "employee_id",
     "department": "department", "dział": "department", "dzial": "department",
     "roles": "roles", "role": "roles", "rola": "roles",
+    "manager": "manager", "kierownik": "manager", "przełożony": "manager",
+    "przelozony": "manager", "menedżer": "manager", "menedzer": "manager",
 }  # fmt: skip
 REQUIRED_COLUMNS = ("email", "name")
 
@@ -73,6 +75,7 @@ class EmployeeRow:
     employee_id: str | None
     department: str | None
     roles: tuple[str, ...] | None
+    manager: str | None = None
 
 
 @dataclass
@@ -203,6 +206,7 @@ def _check_row(
         "name": name,
         "employee_id": _cell(record, columns, "employee_id"),
         "department": _cell(record, columns, "department"),
+        "manager": _cell(record, columns, "manager"),
     }
     if not email:
         problems.append(Rejection(number, "missing_email"))
@@ -226,6 +230,7 @@ def _check_row(
         employee_id=values["employee_id"] or None,
         department=values["department"] or None,
         roles=roles,
+        manager=values["manager"] or None,
     ), []
 
 

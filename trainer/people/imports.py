@@ -164,7 +164,7 @@ def _changes(user: User, row: EmployeeRow) -> tuple[Change, ...]:
     changes = []
     if row.name != user.display_name:
         changes.append(Change("name", user.display_name, row.name))
-    for name in ("employee_id", "department"):
+    for name in ("employee_id", "department", "manager"):
         new, old = getattr(row, name), getattr(user, name)
         if new is not None and new != old:
             changes.append(Change(name, old or "", new))
@@ -196,9 +196,15 @@ def load_preview(
             raise ImportStale
         rows = [
             EmployeeRow(
-                number, email, name, employee_id, department, tuple(roles) if roles else None
+                number,
+                email,
+                name,
+                employee_id,
+                department,
+                tuple(roles) if roles else None,
+                manager,
             )
-            for number, email, name, employee_id, department, roles in payload["rows"]
+            for number, email, name, employee_id, department, roles, manager in payload["rows"]
         ]
         return rows, str(payload["fp"]), int(payload["rejected"])
     except (BadSignature, KeyError, TypeError, ValueError):
@@ -221,6 +227,7 @@ def apply(
                     roles=set(row.roles or ("learner",)),
                     employee_id=row.employee_id,
                     department=row.department,
+                    manager=row.manager,
                 )
                 for row in fresh.create
             ]

@@ -57,6 +57,7 @@ def personal_data(user: User) -> dict[str, Any]:
             "name": user.display_name,
             "employee_id": user.employee_id,
             "department": user.department,
+            "manager": user.manager,
             "language": user.language,
             "active": user.active,
             "created_at": _when(user.created_at),
@@ -161,7 +162,8 @@ def erase(user: User, actor: User) -> None:
     traces = [value for value in (user.email, user.display_name, user.employee_id) if value]
     user.display_name = label
     user.email = f"erased-{secrets.token_hex(8)}@invalid"
-    user.employee_id = user.department = user.password_hash = user.language = None
+    user.employee_id = user.department = user.manager = None
+    user.password_hash = user.language = None
     user.active = False
     user.must_change_password = False
     user.end_sessions()
@@ -174,8 +176,18 @@ def erase(user: User, actor: User) -> None:
     db.session.execute(delete(XapiStatement).where(XapiStatement.user_id == user.id))
     user.learner_id = new_learner_id()
     _scrub_audit_log(user.id, traces, label)
+    _scrub_managers(traces, label)
     audit.record(actor, "user.erase", {"user_id": user.id})
     db.session.flush()
+
+
+def _scrub_managers(traces: list[str], label: str) -> None:
+    """Where the person is named as someone's manager (by name or e-mail), say `label`."""
+    folded = {trace.casefold() for trace in traces}
+    # Compared in Python: SQLite's lower() folds only ASCII letters.
+    for colleague in db.session.execute(db.select(User).where(User.manager.is_not(None))).scalars():
+        if colleague.manager is not None and colleague.manager.strip().casefold() in folded:
+            colleague.manager = label
 
 
 def forget_old_versions() -> None:

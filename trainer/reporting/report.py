@@ -68,6 +68,8 @@ COLUMNS: tuple[str, ...] = (
     "certificate_code",
     "due_at",
 )
+# Also in every row, for the exports only (the API's completions stay COLUMNS).
+EXPORT_COLUMNS: tuple[str, ...] = ("manager", "assigned_at", "last_activity")
 STREAM_BATCH = 500
 
 
@@ -135,6 +137,10 @@ def _aggregates() -> tuple[Any, Any, Any]:
             Lesson.course_id,
             func.count(case((done, 1))).label("done"),
             func.min(LessonProgress.first_opened_at).label("opened"),
+            # A lesson is completed after it is opened: the later of the two is its last touch.
+            func.max(
+                func.coalesce(LessonProgress.completed_at, LessonProgress.first_opened_at)
+            ).label("touched"),
         )
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
         .group_by(LessonProgress.user_id, Lesson.course_id)
@@ -148,6 +154,7 @@ def _aggregates() -> tuple[Any, Any, Any]:
             Quiz.course_id,
             func.count(case((graded, 1))).label("graded"),
             func.min(Attempt.started_at).label("started"),
+            func.max(func.coalesce(Attempt.submitted_at, Attempt.started_at)).label("touched"),
             func.max(case((final, Attempt.percent))).label("best"),
             # Passed as the dashboard says it: a final attempt passed when it was graded.
             func.max(case((and_(final, Attempt.passed.is_(True)), 1), else_=0)).label("passed"),
@@ -159,12 +166,15 @@ def _aggregates() -> tuple[Any, Any, Any]:
     return lessons, progress, attempts
 
 
-def _earliest(first: ColumnElement[Any], second: ColumnElement[Any]) -> ColumnElement[Any]:
+def _earliest(
+    first: ColumnElement[Any], second: ColumnElement[Any], latest: bool = False
+) -> ColumnElement[Any]:
+    """The earlier (or with `latest`, the later) of two times that may be NULL."""
     # Spelled out because SQLite's min(a, b) and PostgreSQL's LEAST treat NULL differently.
     return case(
         (first.is_(None), second),
         (second.is_(None), first),
-        (first <= second, first),
+        ((first >= second) if latest else (first <= second), first),
         else_=second,
     )
 
@@ -205,6 +215,11 @@ def report_select(
             CourseCompletion.completed_at,
             CourseCompletion.certificate_code,
             Assignment.due_at,
+            # EXPORT_COLUMNS:
+            User.manager,
+            Assignment.created_at.label("assigned_at"),
+            # A completion is made by a lesson or an attempt, so these two cover it.
+            _earliest(progress.c.touched, attempts.c.touched, latest=True).label("last_activity"),
         )
         .select_from(User)
         .join(Course, true())
