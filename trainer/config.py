@@ -22,6 +22,8 @@ class Defaults:
     # How long an e-mailed password reset link works (once).
     PASSWORD_RESET_MAX_AGE_MINUTES = 60
     BABEL_DEFAULT_LOCALE = "pl"
+    # The zone times are shown in for someone who has not chosen one (an IANA name).
+    TIME_ZONE = "Europe/Warsaw"
     LANGUAGES = ("pl", "en")
 
     SESSION_COOKIE_HTTPONLY = True

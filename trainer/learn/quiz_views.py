@@ -10,13 +10,13 @@ from flask import (
     request,
     url_for,
 )  # fmt: skip
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from trainer.extensions import db
 from trainer.forms import EmptyForm
+from trainer.i18n import local_datetime
 from trainer.learning import attempts
 from trainer.learning.attempts import AttemptRefused
 from trainer.models import Attempt, AttemptItem, AttemptStatus, QuestionStatus, Quiz
@@ -34,7 +34,7 @@ def refusal_message(refused: AttemptRefused) -> str:
         "invalid_answer": _("That answer is not one of the options. Please choose again."),
     }
     if refused.reason == "cooldown" and refused.until:
-        return _("You can try again after %(time)s.", time=format_datetime(refused.until))
+        return _("You can try again after %(time)s.", time=local_datetime(refused.until))
     return messages.get(refused.reason, _("This is not possible now."))
 
 

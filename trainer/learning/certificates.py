@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 
 from trainer.extensions import db
+from trainer.i18n import zone_of
 from trainer.learning.progress import CODE_ALPHABET
 from trainer.models import CourseCompletion
 
@@ -32,8 +33,9 @@ def certificate_by_code(code: str) -> CourseCompletion | None:
 
 
 def completion_date(completion: CourseCompletion) -> str:
-    """The completion date, written out for the current locale."""
-    return format_date(completion.completed_at, format="long")
+    """The completion date in the holder's time zone, written out for the current locale."""
+    local = completion.completed_at.astimezone(zone_of(completion.user))
+    return format_date(local.date(), format="long")
 
 
 def score_percent(completion: CourseCompletion) -> str:
