@@ -203,7 +203,8 @@ def take_the_course(page: Page, javascript: bool, visit: Visit | None = None) ->
 
 
 def answer_item(page: Page, attempt: str, position: int, javascript: bool, visit: Visit) -> str:
-    """Answer one scenario rightly in its two steps; return the feedback the result shows."""
+    """Answer one scenario of a lesson's check rightly in its two steps, see its feedback at
+    once, and go on; return the feedback the result shows."""
     url = expect_path(page, f"/attempts/{attempt}/items/{position}").group(0)
     step_1 = page.locator(f'form[action$="/attempts/{attempt}/items/{position}/market"]')
     step_2 = page.locator(f'form[action$="/attempts/{attempt}/items/{position}/option"]')
@@ -217,7 +218,7 @@ def answer_item(page: Page, attempt: str, position: int, javascript: bool, visit
     step_1.get_by_role("radio", name=MARKETS[market]).check()
     if javascript:
         page.evaluate("window.stillTheSamePage = true")
-    step_1.get_by_role("button", name="Zapisz i przejdź dalej").click()
+    step_1.get_by_role("button", name="Zapisz i pokaż krok 2").click()
     expect(step_2).to_be_visible()
     if javascript:
         expect(
@@ -225,12 +226,25 @@ def answer_item(page: Page, attempt: str, position: int, javascript: bool, visit
         ).to_be_visible()
         assert page.url == url
         assert page.evaluate("window.stillTheSamePage === true"), "the page reloaded"
+        # The keyboard is on step 2's first answer, and step 2 is in view.
+        expect(step_2.get_by_role("radio").first).to_be_focused()
+        expect(step_2).to_be_in_viewport()
     else:
         expect(page).to_have_url(f"{url}#step-2")
     visit(page, f"quiz item {position}, step 2")
 
     step_2.get_by_role("radio", name=approach).check()
-    step_2.get_by_role("button", name="Zapisz odpowiedź").click()
+    step_2.get_by_role("button", name="Sprawdź odpowiedź").click()
+    # A lesson's check says at once whether the answer was right, and why.
+    verdict = page.locator("#feedback")
+    expect(verdict.get_by_role("heading", name=re.compile("^Dobrze!"))).to_be_visible()
+    expect(verdict.get_by_text(feedback)).to_be_visible()
+    if javascript:
+        expect(verdict).to_be_focused()
+        assert page.evaluate("window.stillTheSamePage === true"), "the page reloaded"
+    visit(page, f"quiz item {position}, feedback")
+    onward = "Następne pytanie" if position == 1 else "Przejrzyj i oddaj"
+    verdict.get_by_role("link", name=onward).click()
     expect(page).not_to_have_url(re.compile(rf"/items/{position}(#.*)?$"))
     return feedback
 
