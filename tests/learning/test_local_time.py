@@ -1,6 +1,6 @@
 """Times in the learner's zone: the account's choice, the browser's at first sign-in, the site's."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from tests.conftest import PASSWORD, get_user
 from tests.learning.test_quiz import quiz_id, start
 from trainer.extensions import db
-from trainer.models import Attempt, Course, CourseCompletion, Quiz, User
+from trainer.models import Assignment, Attempt, Course, CourseCompletion, Quiz, User
+from trainer.people.assignments import due_at_end_of
 
 # Far ahead, so that the attempt is still open; January, so that Warsaw keeps CET (no DST).
 DEADLINE = datetime(2099, 1, 15, 12, 0, tzinfo=UTC)
@@ -166,3 +167,18 @@ def test_certificate_date_is_the_holders_local_date(
     assert "December 1, 2026" in client.get("/certificates/K7QM-4XPA-2HRT").text
     set_zone(synced, user_id, "America/New_York")
     assert "November 30, 2026" in client.get("/certificates/K7QM-4XPA-2HRT").text
+
+
+def test_a_due_date_stays_the_day_it_names(synced: Flask, client: FlaskClient, login_as) -> None:
+    """Due dates are whole days (stored as their last second in UTC): no zone moves them."""
+    user_id = login_as("learner")
+    set_zone(synced, user_id, "Asia/Tokyo")  # 23:59 UTC is the next morning in Tokyo
+    with synced.app_context():
+        course = db.session.execute(db.select(Course).where(Course.slug == "sample")).scalar_one()
+        db.session.add(
+            Assignment(
+                user_id=user_id, course_id=course.id, due_at=due_at_end_of(date(2099, 3, 10))
+            )
+        )
+        db.session.commit()
+    assert "due by March 10, 2099" in client.get("/").text
