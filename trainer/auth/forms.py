@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    EmailField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -27,10 +28,15 @@ def strip(value: str | None) -> str | None:
 class LoginForm(FlaskForm):
     """Sign in with e-mail and password."""
 
-    email = StringField(
-        _l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
     remember = BooleanField(_l("Keep me signed in"))
     # Filled by a script with the browser's zone: offered to an account that has none yet.
     time_zone = HiddenField(filters=[strip])
@@ -40,9 +46,14 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     """Create a learner account."""
 
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = StringField(
-        _l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    display_name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+    )
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
