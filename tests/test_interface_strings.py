@@ -110,3 +110,14 @@ def test_e_mail_fields_are_e_mail_fields(
     assert field, f"no e-mail field on {path}"
     assert 'type="email"' in field.group(0)
     assert f'autocomplete="{autocomplete}"' in field.group(0)
+
+
+def test_roles_are_named_not_keyed(synced: Flask, polish_client: FlaskClient, make_user) -> None:
+    polish_sign_in(polish_client, make_user, "admin")
+    learner = make_user("ola@example.com", "learner", "hr")
+    users = polish_client.get("/admin/users").text
+    assert "<td>Uczestnik, HR</td>" in users or "<td>HR, Uczestnik</td>" in users
+    assert not re.search(r"<td>(learner|trainer|hr|admin)(, \w+)*</td>", users)
+    form = polish_client.get(f"/admin/users/{learner}/roles").text
+    assert ">Trener</label>" in form and ">Administrator</label>" in form
+    assert 'value="trainer"' in form  # the form still sends the keys

@@ -6,11 +6,25 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Flask, current_app, request
 from flask_babel import format_datetime, format_time, get_locale, to_user_timezone
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from trainer.extensions import babel
 from trainer.models.types import iso_timestamp, utcnow
 from trainer.taxonomy import Term
+
+# What each role is called in the interface (the keys stay in files, URLs and the API).
+ROLE_LABELS = {
+    "learner": _l("Learner"),
+    "trainer": _l("Trainer"),
+    "hr": _l("HR"),
+    "admin": _l("Administrator"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role's name in the interface language."""
+    return str(ROLE_LABELS.get(role, role))
 
 
 def select_locale() -> str | None:
@@ -81,4 +95,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["iso_timestamp"] = iso_timestamp
+    app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.globals["utcnow"] = utcnow  # the server's clock, for a countdown's script

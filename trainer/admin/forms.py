@@ -6,6 +6,7 @@ from wtforms import SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from trainer.i18n import ROLE_LABELS
 from trainer.models import ROLES
 
 
@@ -14,7 +15,7 @@ class RolesForm(FlaskForm):
 
     roles = SelectMultipleField(
         _l("Roles"),
-        choices=[SelectChoice(role) for role in ROLES],
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
