@@ -121,3 +121,21 @@ def test_roles_are_named_not_keyed(synced: Flask, polish_client: FlaskClient, ma
     form = polish_client.get(f"/admin/users/{learner}/roles").text
     assert ">Trener</label>" in form and ">Administrator</label>" in form
     assert 'value="trainer"' in form  # the form still sends the keys
+
+
+def test_the_audit_log_reads_as_words(synced: Flask, polish_client: FlaskClient, make_user) -> None:
+    from trainer.extensions import db
+    from trainer.people import audit
+
+    polish_sign_in(polish_client, make_user, "hr")
+    with synced.app_context():
+        audit.record("cli", "export.csv", {"filter": {"status": "completed"}, "format": "csv"}, 3)
+        audit.record("token:Kadry", "api.transcript", {"found": False, "ids": [1, 2]}, 0)
+        audit.record("cli", "something.new", {})
+        db.session.commit()
+    page = polish_client.get("/audit/").text
+    assert "Eksport raportu (CSV)" in page and "Zapytanie API: transcript" in page
+    assert "status: completed" in page and "{" not in page.split("<tbody>")[1]
+    assert "found</strong>: nie" in page and "ids</strong>: 1, 2" in page
+    assert "something.new" in page  # an action without a name yet shows its key
+    assert "export.csv" not in page
