@@ -1,4 +1,5 @@
-"""A real browser (headless Chromium) on the learner's path: register, lesson, quiz, result.
+"""A real browser (headless Chromium) on the learner's path: register, lesson, quiz, result;
+times in the learner's zone, the course outline, and a phone that holds.
 
 Chromium comes from Debian's `chromium` package and Playwright from the test extra. Without
 them these tests skip, unless TRAINER_REQUIRE_BROWSER=1 (set in CI) makes them fail.
@@ -7,16 +8,22 @@ them these tests skip, unless TRAINER_REQUIRE_BROWSER=1 (set in CI) makes them f
 from __future__ import annotations
 
 import os
+import random
 import re
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from trainer.extensions import db
+from trainer.learning import attempts
+from trainer.models import Attempt, Quiz
 
 try:
     from axe_playwright_python.base import AxeResults
@@ -105,11 +112,12 @@ class Browsing:
         self.contexts: list[BrowserContext] = []
         self.errors: list[str] = []
 
-    def page(self, javascript: bool = True) -> Page:
+    def page(self, javascript: bool = True, time_zone: str = "Europe/Warsaw") -> Page:
         context = self.browser.new_context(
             base_url=self.base_url,
             viewport=self.viewport,
             locale="pl-PL",
+            timezone_id=time_zone,
             java_script_enabled=javascript,
         )
         context.set_default_timeout(TIMEOUT_MS)
@@ -203,7 +211,8 @@ def take_the_course(page: Page, javascript: bool, visit: Visit | None = None) ->
 
 
 def answer_item(page: Page, attempt: str, position: int, javascript: bool, visit: Visit) -> str:
-    """Answer one scenario rightly in its two steps; return the feedback the result shows."""
+    """Answer one scenario of a lesson's check rightly in its two steps, see its feedback at
+    once, and go on; return the feedback the result shows."""
     url = expect_path(page, f"/attempts/{attempt}/items/{position}").group(0)
     step_1 = page.locator(f'form[action$="/attempts/{attempt}/items/{position}/market"]')
     step_2 = page.locator(f'form[action$="/attempts/{attempt}/items/{position}/option"]')
@@ -217,7 +226,7 @@ def answer_item(page: Page, attempt: str, position: int, javascript: bool, visit
     step_1.get_by_role("radio", name=MARKETS[market]).check()
     if javascript:
         page.evaluate("window.stillTheSamePage = true")
-    step_1.get_by_role("button", name="Zapisz i przejdź dalej").click()
+    step_1.get_by_role("button", name="Zapisz i pokaż krok 2").click()
     expect(step_2).to_be_visible()
     if javascript:
         expect(
@@ -225,12 +234,25 @@ def answer_item(page: Page, attempt: str, position: int, javascript: bool, visit
         ).to_be_visible()
         assert page.url == url
         assert page.evaluate("window.stillTheSamePage === true"), "the page reloaded"
+        # The keyboard is on step 2's first answer, and step 2 is in view.
+        expect(step_2.get_by_role("radio").first).to_be_focused()
+        expect(step_2).to_be_in_viewport()
     else:
         expect(page).to_have_url(f"{url}#step-2")
     visit(page, f"quiz item {position}, step 2")
 
     step_2.get_by_role("radio", name=approach).check()
-    step_2.get_by_role("button", name="Zapisz odpowiedź").click()
+    step_2.get_by_role("button", name="Sprawdź odpowiedź").click()
+    # A lesson's check says at once whether the answer was right, and why.
+    verdict = page.locator("#feedback")
+    expect(verdict.get_by_role("heading", name=re.compile("^Dobrze!"))).to_be_visible()
+    expect(verdict.get_by_text(feedback)).to_be_visible()
+    if javascript:
+        expect(verdict).to_be_focused()
+        assert page.evaluate("window.stillTheSamePage === true"), "the page reloaded"
+    visit(page, f"quiz item {position}, feedback")
+    onward = "Następne pytanie" if position == 1 else "Przejrzyj i oddaj"
+    verdict.get_by_role("link", name=onward).click()
     expect(page).not_to_have_url(re.compile(rf"/items/{position}(#.*)?$"))
     return feedback
 
@@ -257,7 +279,10 @@ def test_learner_takes_the_quiz(browsing: Browsing, javascript: bool) -> None:
 
 def test_no_serious_accessibility_violations(browsing: Browsing) -> None:
     """axe-core finds nothing serious or critical on the pages a learner spends time on."""
-    scanned = {"dashboard", "lesson", "quiz item 1", "quiz item 1, step 2", "result"}
+    scanned = {
+        "dashboard", "course", "lesson", "quiz item 1", "quiz item 1, step 2",
+        "quiz item 1, feedback", "result",
+    }  # fmt: skip
     reports: list[str] = []
 
     def scan(page: Page, name: str) -> None:
@@ -271,3 +296,147 @@ def test_no_serious_accessibility_violations(browsing: Browsing) -> None:
 
     take_the_course(browsing.page(), javascript=True, visit=scan)
     assert not reports, "\n\n".join(reports)
+
+
+# Times in the learner's zone with a countdown, the course outline's statuses, and a phone
+# (390 x 844) that never scrolls sideways on the learner's pages.
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: str) -> Iterator[Browsing]:
+    """Browsing on a 390 x 844 phone."""
+    browsing = Browsing(browser, live_server, PHONE)
+    yield browsing
+    browsing.close()
+
+
+def sign_in(page: Page, email: str) -> None:
+    """Sign in through the form (its script sends the browser's time zone along)."""
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Hasło", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Zaloguj się").click()
+    expect_path(page, "/")
+
+
+def quiz_by_slug(app: Flask, slug: str, **fields: object) -> int:
+    with app.app_context():
+        quiz = db.session.execute(db.select(Quiz).where(Quiz.slug == slug)).scalar_one()
+        for name, value in fields.items():
+            setattr(quiz, name, value)
+        db.session.commit()
+        return quiz.id
+
+
+def take(app: Flask, user_id: int, slug: str, right: bool, submit: bool = True) -> int:
+    """An attempt at a quiz answered all right or all wrong (submitted unless told)."""
+    with app.app_context():
+        quiz = db.session.execute(db.select(Quiz).where(Quiz.slug == slug)).scalar_one()
+        attempt = attempts.start_attempt(user_id, quiz, random.Random(1))
+        for item in attempt.items:
+            question = item.question
+            if question.market:
+                wrong = "B2C" if question.market == "B2B" else "B2B"
+                attempts.save_answer(attempt, item, "market", question.market if right else wrong)
+            option = next(o for o in question.options if o.is_correct == right)
+            attempts.save_answer(attempt, item, "option", str(option.id))
+        if submit:
+            attempts.submit(attempt)
+        db.session.commit()
+        return attempt.id
+
+
+def deadline_of(app: Flask, attempt_id: int) -> datetime:
+    with app.app_context():
+        limit = attempts.deadline(db.session.get(Attempt, attempt_id))
+        assert limit is not None
+        return limit
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_timed_exam_shows_local_time_and_counts_down(
+    browsing: Browsing, synced: Flask, make_user, javascript: bool
+) -> None:
+    make_user("ala@example.com")
+    exam = quiz_by_slug(synced, "egzamin", time_limit_minutes=30)
+    page = browsing.page(javascript, time_zone="Asia/Tokyo")
+    sign_in(page, "ala@example.com")
+    if javascript:  # the first sign-in took the browser's zone, and said so
+        expect(page.get_by_text("Asia/Tokyo")).to_be_visible()
+    page.goto(f"/quizzes/{exam}")
+    page.get_by_role("button", name="Rozpocznij test").click()
+    attempt = expect_path(page, r"/attempts/(\d+)/items/1").group(1)
+
+    # Without the script's zone the account keeps the site's: Warsaw.
+    zone = ZoneInfo("Asia/Tokyo" if javascript else "Europe/Warsaw")
+    local = deadline_of(synced, int(attempt)).astimezone(zone)
+    expect(page.get_by_text(f"Czas upływa o {local:%H:%M} {local.tzname()}.")).to_be_visible()
+    timer = page.get_by_role("timer")
+    if javascript:
+        expect(timer).to_have_text(re.compile(r"^Zostało: (30:00|29:[0-5]\d)$"))
+        first = timer.inner_text()
+        expect(timer).not_to_have_text(first)  # it counts
+    else:
+        expect(timer).to_be_hidden()
+
+    page.goto("/")
+    card = page.get_by_role("link", name=re.compile(r"^Wróć do egzaminu — zostało (30|29) min$"))
+    expect(card).to_be_visible()
+    card.click()
+    expect_path(page, f"/attempts/{attempt}/items/1")
+
+
+def test_the_outline_shows_a_pass_and_a_fail(browsing: Browsing, synced: Flask, make_user) -> None:
+    learner = make_user("ala@example.com")
+    quiz_by_slug(synced, "egzamin", cooldown_minutes=60)
+    take(synced, learner, "sprawdzian", right=True)
+    failed = take(synced, learner, "egzamin", right=False)
+    page = browsing.page()
+    sign_in(page, "ala@example.com")
+    page.goto("/courses/sample")
+
+    rows = page.get_by_role("list", name="Plan kursu").get_by_role("listitem")
+    expect(rows).to_have_count(4)
+    check = rows.filter(has=page.get_by_role("link", name="Sprawdzian", exact=True))
+    expect(check).to_contain_text("✓ zaliczone, 100%")
+    exam = rows.filter(has=page.get_by_role("link", name="Egzamin", exact=True))
+    with synced.app_context():
+        submitted = db.session.get(Attempt, failed).submitted_at
+    until = (submitted + timedelta(minutes=60)).astimezone(ZoneInfo("Europe/Warsaw"))
+    expect(exam).to_contain_text("✗ niezaliczone, 0%")
+    expect(exam).to_contain_text(f"kolejna próba po {until:%H:%M} {until.tzname()}")
+    # The next step: the first lesson, not yet read.
+    next_step = page.locator('.outline [aria-current="step"]')
+    expect(next_step).to_have_count(1)
+    expect(next_step).to_contain_text("Wstęp")
+    expect(next_step).to_contain_text("Następny krok")
+    expect(rows.first).to_contain_text("nierozpoczęte")
+    progress = page.get_by_role("progressbar", name="Postęp w kursie Kurs próbny")
+    assert progress.bounding_box()["height"] >= 16  # a bar people can see
+
+
+def test_a_phone_never_scrolls_sideways_on_the_learners_pages(
+    phone: Browsing, synced: Flask, make_user
+) -> None:
+    learner = make_user("ala@example.com", name="Aleksandra Wiśniewska-Grzybowska")
+    take(synced, learner, "sprawdzian", right=False)
+    quiz_by_slug(synced, "egzamin", time_limit_minutes=45)
+    running = take(synced, learner, "egzamin", right=True, submit=False)
+    page = phone.page()
+    sign_in(page, "ala@example.com")
+    too_wide = []
+    for path in (
+        "/",
+        "/courses/sample",
+        "/courses/sample/lessons/proces-decyzyjny",
+        f"/attempts/{running}/items/1",
+        f"/attempts/{running}",
+    ):
+        page.goto(path)
+        width, room = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width > room:
+            too_wide.append(f"{path}: {width} px wide in a {room} px window")
+    assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
+    assert not phone.errors, "the console shows errors:\n" + "\n".join(phone.errors)

@@ -44,7 +44,13 @@ from tests.test_route_table import (
 from trainer.admin.forms import NewUserForm, RolesForm
 from trainer.admin.token_forms import TokenForm
 from trainer.api import params
-from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm
+from trainer.auth.forms import (
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    RegisterForm,
+    TimeZoneForm,
+)
 from trainer.auth.invitation_forms import FirstPasswordForm
 from trainer.auth.password_forms import ForgotPasswordForm
 from trainer.author.forms import LessonForm, PreviewForm, QuestionForm
@@ -64,7 +70,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize
 FORMS: dict[str, tuple[tuple[type[FlaskForm], str], ...]] = {
     "auth.login": ((LoginForm, ""),),
     "auth.register": ((RegisterForm, ""),),
-    "auth.account": ((PasswordForm, "pw"), (LanguageForm, "lang")),
+    "auth.account": ((PasswordForm, "pw"), (LanguageForm, "lang"), (TimeZoneForm, "tz")),
     "invitation.accept": ((FirstPasswordForm, ""),),
     "password.forgot": ((ForgotPasswordForm, ""),),
     "password.reset": ((FirstPasswordForm, ""),),

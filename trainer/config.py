@@ -28,8 +28,9 @@ class Defaults:
     # How long an e-mailed password reset link works (once).
     PASSWORD_RESET_MAX_AGE_MINUTES = 60
     BABEL_DEFAULT_LOCALE = "pl"
-    # The zone in which people read times: the CSV for Excel and the XLSX write their times
-    # in it and name it in the header (an IANA name; the plain CSV stays in UTC).
+    # The zone times are shown in for someone who has not chosen one, and the one the CSV for
+    # Excel and the XLSX write their times in and name in the header (an IANA name; the
+    # plain CSV stays in UTC).
     TIME_ZONE = "Europe/Warsaw"
     LANGUAGES = ("pl", "en")
 

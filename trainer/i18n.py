@@ -1,11 +1,30 @@
-"""Interface language: the user's setting, else the browser's, else Polish."""
+"""Interface language and time zone: the user's settings, else the browser's, else the site's."""
+
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Flask, current_app, request
-from flask_babel import get_locale
+from flask_babel import format_datetime, format_time, get_locale, to_user_timezone
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from trainer.extensions import babel
+from trainer.models.types import iso_timestamp, utcnow
 from trainer.taxonomy import Term
+
+# What each role is called in the interface (the keys stay in files, URLs and the API).
+ROLE_LABELS = {
+    "learner": _l("Learner"),
+    "trainer": _l("Trainer"),
+    "hr": _l("HR"),
+    "admin": _l("Administrator"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role's name in the interface language."""
+    return str(ROLE_LABELS.get(role, role))
 
 
 def select_locale() -> str | None:
@@ -16,14 +35,56 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(languages)
 
 
+@cache
+def time_zones() -> frozenset[str]:
+    """Every IANA zone name this system knows, such as `Europe/Warsaw`."""
+    return frozenset(available_timezones())
+
+
+def is_time_zone(name: str | None) -> bool:
+    """Whether `name` is a zone we can show times in."""
+    return bool(name) and name in time_zones()
+
+
+def zone_of(user: object | None) -> ZoneInfo:
+    """The zone `user` reads times in: their own choice, else the site's TIME_ZONE."""
+    chosen = getattr(user, "time_zone", None)
+    return ZoneInfo(chosen if is_time_zone(chosen) else current_app.config["TIME_ZONE"])
+
+
+def select_timezone() -> str:
+    """The time zone for this request (Flask-Babel converts every formatted time to it)."""
+    return zone_of(current_user if current_user.is_authenticated else None).key
+
+
+def zone_label(moment: datetime) -> str:
+    """The zone's short name at `moment` in the reader's zone, such as CET or CEST."""
+    local = to_user_timezone(moment)
+    return local.tzname() or local.tzinfo.key  # type: ignore[union-attr]
+
+
+def local_datetime(moment: datetime | None, format: str = "short") -> str:
+    """A date and time in the reader's zone, labelled with it: `30.11.2026, 08:00 CET`."""
+    if moment is None:
+        return ""
+    return f"{format_datetime(moment, format)} {zone_label(moment)}"
+
+
+def local_time(moment: datetime | None) -> str:
+    """A time of day in the reader's zone, labelled with it: `08:00 CET`."""
+    if moment is None:
+        return ""
+    return f"{format_time(moment, 'short')} {zone_label(moment)}"
+
+
 def term_label(term: Term | None) -> str:
     """A dimension's or category's label in the interface language ("" for none)."""
     return term.label(str(get_locale() or "pl")) if term else ""
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Babel with our locale selector and the package's translations."""
-    babel.init_app(app, locale_selector=select_locale)
+    """Bind Flask-Babel with our locale and zone selectors and the package's translations."""
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     @app.context_processor
     def locale_helpers() -> dict[str, object]:
@@ -31,3 +92,8 @@ def init_app(app: Flask) -> None:
 
     # A global rather than a context variable, so that imported macros see it too.
     app.jinja_env.globals["term_label"] = term_label
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["iso_timestamp"] = iso_timestamp
+    app.jinja_env.filters["role_label"] = role_label
+    app.jinja_env.globals["utcnow"] = utcnow  # the server's clock, for a countdown's script

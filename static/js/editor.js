@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var form = document.querySelector("form[data-preview-url]");
-  var preview = document.getElementById("preview");
+  var preview = document.getElementById("lesson-preview");
   var body = form ? form.querySelector("textarea[name=body]") : null;
   if (!form || !preview || !body || !window.fetch) { return; }
 

@@ -7,36 +7,56 @@
     if (status) { status.textContent = text; }
   }
 
-  // A dialogue goes on in place: the next customer line replaces the form that answered.
+  // Bring a part of the item into view and put the keyboard there.
+  function show(target, focus) {
+    target.scrollIntoView({ block: "start" });
+    if (focus) { focus.focus({ preventScroll: true }); }
+  }
+
+  // The item as the server now shows it (a dialogue's next line, or an answer's feedback),
+  // swapped in place with the question numbers and the pager.
   function refresh() {
-    fetch(window.location.href, { credentials: "same-origin" })
+    fetch(window.location.pathname, { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
-        var fresh = page.querySelector(".quiz-item");
-        var here = document.querySelector(".quiz-item");
-        if (!fresh || !here) { window.location.reload(); return; }
-        here.replaceWith(fresh);
-        bind(fresh);
-        var next = fresh.querySelector("input[type=radio]") || document.querySelector(".pager a:last-child");
-        if (next) { next.focus(); }
+        var parts = [".quiz-item", ".item-nav", ".pager"];
+        if (!page.querySelector(".quiz-item") || !document.querySelector(".quiz-item")) {
+          window.location.reload();
+          return;
+        }
+        parts.forEach(function (selector) {
+          var fresh = page.querySelector(selector);
+          var here = document.querySelector(selector);
+          if (fresh && here) { here.replaceWith(fresh); }
+        });
+        var item = document.querySelector(".quiz-item");
+        bind(item);
+        var feedback = item.querySelector("#feedback");
+        var radio = item.querySelector("input[type=radio]");
+        if (feedback) { show(feedback, feedback); }
+        else if (radio) { radio.focus(); }
+        else { document.querySelector(".pager a:last-child").focus(); }
       })
       .catch(function () { window.location.reload(); });
   }
 
-  function saved(form) {
+  function saved(form, body) {
     var stepTwo = document.getElementById("step-2");
-    if (form.dataset.autosave === "turn") {
-      refresh();
-    } else if (form.dataset.autosave === "market" && stepTwo) {
+    var next = body.next ? new URL(body.next, window.location.href) : null;
+    if (form.dataset.autosave === "market" && stepTwo) {
       stepTwo.hidden = false;
       var status = document.querySelector(".save-status");
       say(status ? status.dataset.saved : "");
-      var first = stepTwo.querySelector("input[type=radio]");
-      if (first) { first.focus(); }
+      show(stepTwo, stepTwo.querySelector("input[type=radio]:checked") ||
+        stepTwo.querySelector("input[type=radio]"));
+    } else if (form.dataset.autosave === "turn" ||
+               (next && next.pathname === window.location.pathname)) {
+      refresh();
+    } else if (next) {
+      window.location.href = next.href;
     } else {
-      var next = document.querySelector(".pager a:last-child");
-      if (next) { window.location.href = next.href; } else { say("✓"); }
+      say("✓");
     }
   }
 
@@ -54,7 +74,7 @@
         }).then(function (result) {
           // The server refused (e.g. time is up): let the normal post show why.
           if (!result.ok) { form.submit(); return; }
-          saved(form);
+          saved(form, result.body);
         }).catch(function () { form.submit(); });
       });
     });

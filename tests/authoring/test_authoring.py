@@ -188,7 +188,7 @@ def test_preview_without_javascript_saves_nothing(synced: Flask, trainer: FlaskC
         data=lesson_form(slug="wstep", body="## Podgląd {#p}\n\n**ważne**", preview="Preview"),
     )
     assert response.status_code == 200
-    preview = re.search(r'id="preview"[^>]*>(.*?)</div>', response.text, re.S).group(1)
+    preview = re.search(r'id="lesson-preview"[^>]*>(.*?)</div>', response.text, re.S).group(1)
     assert '<h2 id="p">Podgląd</h2>' in preview and "<strong>ważne</strong>" in preview
     assert "**ważne**" in response.text  # the trainer's text stays in the form
     assert 'name="version" type="hidden" value="1"' in response.text
@@ -214,7 +214,7 @@ def test_unsafe_body_never_reaches_preview_or_learner(
         f"/author/lessons/{lesson.id}",
         data=lesson_form(slug="wstep", status="published", body=EVIL_BODY, preview="Preview"),
     ).text
-    preview = re.search(r'id="preview"[^>]*>(.*?)</div>\s*</section>', page, re.S).group(1)
+    preview = re.search(r'id="lesson-preview"[^>]*>(.*?)</div>\s*</section>', page, re.S).group(1)
     assert "Zwykły tekst." in preview
     assert trainer.post(
         f"/author/lessons/{lesson.id}",

@@ -140,7 +140,7 @@ def test_verify_accepts_lowercase_and_padded_codes(
 
 @pytest.mark.parametrize(
     "code",
-    ["AAAA-BBBB-CCCC", "K7QM-4XPA-2HR0", "K7QM4XPA2HRT", "x" * 300, "%27%3B--", "ŻÓŁW"],
+    ["AAAA-BBBB-CCCC", "K7QM-4XPA-2HR0", "K7QM4XPA2HR", "x" * 300, "%27%3B--", "ŻÓŁW"],
 )
 def test_unknown_or_malformed_code_is_a_404_page(
     certificate: str, client: FlaskClient, code: str

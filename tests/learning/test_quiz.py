@@ -226,7 +226,7 @@ def _wrong_option(item: AttemptItem) -> str:
 def test_a_save_that_read_the_attempt_before_a_submit_is_refused(
     synced: Flask, client: FlaskClient, learner: int
 ) -> None:
-    attempt_id = start(client, quiz_id(synced, "sprawdzian"))
+    attempt_id = start(client, quiz_id(synced, "egzamin"))
     answer_all(synced, client, attempt_id)
     with synced.app_context():
         attempt = db.session.get(Attempt, attempt_id)
@@ -246,7 +246,7 @@ def test_a_save_that_read_the_attempt_before_a_submit_is_refused(
 def test_saves_racing_a_submit_never_change_a_graded_answer(
     synced: Flask, client: FlaskClient, learner: int
 ) -> None:
-    attempt_id = start(client, quiz_id(synced, "sprawdzian"))
+    attempt_id = start(client, quiz_id(synced, "egzamin"))
     answer_all(synced, client, attempt_id)
     positions = [position for position, _, _ in items(synced, attempt_id)]
     savers = 7

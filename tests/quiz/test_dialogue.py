@@ -163,6 +163,7 @@ def test_the_json_save_says_when_the_conversation_has_ended(
     headers = {"Accept": "application/json"}
     assert client.post(url, data={"turn": "start:0"}, headers=headers).json == {
         "saved": True, "step": "turn", "complete": False,
+        "next": f"/attempts/{attempt_id}/items/1#step-1",  # the next line of the conversation
     }  # fmt: skip
     ended = client.post(url, data={"turn": "zespol:0"}, headers=headers)
     assert ended.json["complete"] is False

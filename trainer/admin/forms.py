@@ -8,15 +8,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from trainer.auth.forms import strip
+from trainer.i18n import ROLE_LABELS
 from trainer.models import ROLES
-
-# What each role is called on the pages (the keys stay in the database and the CLI).
-ROLE_LABELS = {
-    "learner": _l("Learner"),
-    "trainer": _l("Trainer"),
-    "hr": _l("HR"),
-    "admin": _l("Administrator"),
-}
 
 
 def _roles_field(**options: object) -> SelectMultipleField:

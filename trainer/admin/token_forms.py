@@ -18,7 +18,7 @@ class TokenForm(FlaskForm):
     """Name and scope of a new API token."""
 
     name = StringField(
-        _l("Name"),
+        _l("Token name"),
         filters=[_strip],
         validators=[DataRequired(), Length(max=NAME_MAX_LENGTH)],
     )

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from trainer.admin.forms import ROLE_LABELS, NewUserForm, RolesForm
+from trainer.admin.forms import NewUserForm, RolesForm
 from trainer.auth.decorators import role_required
 from trainer.extensions import db
 from trainer.forms import EmptyForm
@@ -20,7 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def users() -> str:
     """Every user with their roles."""
     rows = db.session.execute(db.select(User).order_by(User.email)).scalars().all()
-    return render_template("admin/users.html", users=rows, role_labels=ROLE_LABELS)
+    return render_template("admin/users.html", users=rows)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

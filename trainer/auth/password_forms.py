@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
+from wtforms import EmailField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from trainer.auth.forms import strip
@@ -11,7 +11,10 @@ from trainer.auth.forms import strip
 class ForgotPasswordForm(FlaskForm):
     """The address to send a reset link to."""
 
-    email = StringField(
-        _l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
     )
     submit = SubmitField(_l("Send me a link"))

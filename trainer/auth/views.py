@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm
+from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm, TimeZoneForm
 from trainer.extensions import db, limiter
 from trainer.forms import EmptyForm
-from trainer.models import normalize_email
+from trainer.i18n import is_time_zone
+from trainer.models import User, normalize_email
 from trainer.people import accounts, links, mail, registration
 from trainer.security import per_user, sign_in_limit
 
@@ -39,8 +40,23 @@ def login() -> Response | str:
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
             login_user(user, remember=form.remember.data)
+            _offer_browser_zone(user, form.time_zone.data)
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def _offer_browser_zone(user: User, zone: str | None) -> None:
+    """At the first sign-in, take the browser's time zone, and say where to change it."""
+    if user.time_zone is not None or not is_time_zone(zone):
+        return
+    user.time_zone = zone
+    db.session.commit()
+    message = _(
+        "Times are shown in your browser's time zone, %(zone)s. "
+        "You can change it on your account page.",
+        zone=zone,
+    )
+    flash(message, "info")
 
 
 @bp.post("/logout")
@@ -87,6 +103,7 @@ def register() -> Response | str:
     db.session.commit()
     login_user(user)
     flash(_("Welcome to Trainer!"), "success")
+    _offer_browser_zone(user, form.time_zone.data)
     return redirect(url_for("learn.dashboard"))
 
 
@@ -126,10 +143,11 @@ def _not_a_password_check() -> bool:
     sign_in_limit, methods=["POST"], key_func=per_user, exempt_when=_not_a_password_check
 )
 def account() -> Response | str:
-    """Change one's password or interface language."""
+    """Change one's password, interface language or time zone."""
     user = current_user._get_current_object()  # the real user, not the proxy
     password_form = PasswordForm(prefix="pw")
     language_form = LanguageForm(prefix="lang", language=user.language or "")
+    zone_form = TimeZoneForm(prefix="tz", time_zone=user.time_zone or "")
     if password_form.submit.data and password_form.validate_on_submit():
         if not user.check_password(password_form.current.data or ""):
             password_form.current.errors.append(_("This is not your current password."))
@@ -143,6 +161,12 @@ def account() -> Response | str:
         user.language = language_form.language.data or None
         db.session.commit()
         return redirect(url_for("auth.account"))
+    elif zone_form.submit.data and zone_form.validate_on_submit():
+        user.time_zone = zone_form.time_zone.data or None
+        db.session.commit()
+        flash(_("Your time zone has been saved."), "success")
+        return redirect(url_for("auth.account"))
     return render_template(
-        "auth/account.html", password_form=password_form, language_form=language_form
-    )
+        "auth/account.html", password_form=password_form, language_form=language_form,
+        zone_form=zone_form,
+    )  # fmt: skip

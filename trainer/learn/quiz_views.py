@@ -10,13 +10,13 @@ from flask import (
     request,
     url_for,
 )  # fmt: skip
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from trainer.extensions import db
 from trainer.forms import EmptyForm
+from trainer.i18n import local_datetime
 from trainer.learning import attempts
 from trainer.learning.attempts import AttemptRefused
 from trainer.models import Attempt, AttemptItem, AttemptStatus, QuestionStatus, Quiz
@@ -32,9 +32,10 @@ def refusal_message(refused: AttemptRefused) -> str:
         "time_up": _("Time is up: your attempt was graded with the answers you saved."),
         "already_submitted": _("This attempt has already been submitted."),
         "invalid_answer": _("That answer is not one of the options. Please choose again."),
+        "already_answered": _("This question is answered; its feedback is below."),
     }
     if refused.reason == "cooldown" and refused.until:
-        return _("You can try again after %(time)s.", time=format_datetime(refused.until))
+        return _("You can try again after %(time)s.", time=local_datetime(refused.until))
     return messages.get(refused.reason, _("This is not possible now."))
 
 
@@ -76,6 +77,7 @@ def intro(quiz_id: int) -> str:
         state=state,
         history=list(history),
         refusal=refusal_message(state.refused) if state.refused else None,
+        at_once=attempts.feedback_at_once(quiz),
         form=EmptyForm(),
     )
 
@@ -123,22 +125,33 @@ def _render_item(
         errors=errors or {},
         deadline=attempts.deadline(attempt),
         answered=attempts.is_answered,
+        feedback=attempts.item_feedback(attempt, current),
+        at_once=attempts.feedback_at_once(attempt.quiz),
     ), status
+
+
+def _after_saving(attempt: Attempt, current: AttemptItem) -> str:
+    """Where the learner goes once a step is saved: the next step, the item's feedback, or on."""
+    here = url_for("quiz.item", attempt_id=attempt.id, position=current.position)
+    if not attempts.is_answered(current):
+        # The next form to fill: after the steps answered (a dialogue's one step repeats).
+        answered = sum(s.key in current.answer for s in question_type(current.question.type).steps)
+        return f"{here}#step-{answered + 1}"
+    if attempts.feedback_at_once(attempt.quiz):
+        return f"{here}#feedback"
+    if current.position < len(attempt.items):
+        return url_for("quiz.item", attempt_id=attempt.id, position=current.position + 1)
+    return url_for("quiz.review", attempt_id=attempt.id)
 
 
 def _saved(attempt: Attempt, current: AttemptItem, step: str) -> Response:
     """After saving: JSON for the page's script, else the next place to go."""
     db.session.commit()
+    following = _after_saving(attempt, current)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(saved=True, step=step, complete=attempts.is_answered(current))
-    if not attempts.is_answered(current):
-        here = url_for("quiz.item", attempt_id=attempt.id, position=current.position)
-        # The next form to fill: after the steps answered (a dialogue's one step repeats).
-        answered = sum(s.key in current.answer for s in question_type(current.question.type).steps)
-        return redirect(f"{here}#step-{answered + 1}")
-    if current.position < len(attempt.items):
-        return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position + 1))
-    return redirect(url_for("quiz.review", attempt_id=attempt.id))
+        complete = attempts.is_answered(current)
+        return jsonify(saved=True, step=step, complete=complete, next=following)
+    return redirect(following)
 
 
 def _refused(attempt: Attempt, current: AttemptItem, refused: AttemptRefused) -> Response:

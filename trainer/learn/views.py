@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from trainer.content.markdown import heading_ids, render_markdown
 from trainer.extensions import db
 from trainer.forms import EmptyForm
-from trainer.learning import catalogue, practice, progress
+from trainer.learning import attempts, catalogue, outline, practice, progress
 from trainer.models import Course, Lesson, QuestionStatus, Quiz
 from trainer.people import assignments
 from trainer.reporting.mastery import learner_mastery
@@ -27,6 +27,8 @@ def dashboard() -> str:
     return render_template(
         "learn/dashboard.html", rows=rows, due=due, queued=queued,
         assigned=assignments.for_user(current_user.id),
+        running=outline.open_timed_attempts(current_user.id),
+        resume_at=attempts.first_open_position,
     )  # fmt: skip
 
 
@@ -51,17 +53,13 @@ def _quizzes(course: Course) -> list[Quiz]:
 @bp.get("/courses/<slug>")
 @login_required
 def course(slug: str) -> str:
-    """A course: progress, lessons in order with their checks, and the final exam."""
-    found, lessons = _course_or_404(slug)
-    quizzes = _quizzes(found)
+    """A course as an outline: each lesson and quiz with the learner's status, and progress."""
+    found, _lessons = _course_or_404(slug)
     return render_template(
         "learn/course.html",
         course=found,
-        lessons=lessons,
-        done=catalogue.completed_lesson_ids(current_user.id, found),
         status=progress.course_status(current_user.id, found),
-        checks={quiz.lesson_id: quiz for quiz in quizzes if not quiz.is_final},
-        finals=[quiz for quiz in quizzes if quiz.is_final],
+        outline=outline.course_outline(current_user.id, found),
     )
 
 

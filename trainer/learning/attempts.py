@@ -14,7 +14,7 @@ from trainer.models import Attempt, AttemptItem, AttemptStatus, QuestionStatus, 
 from trainer.models.types import utcnow
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.scoring import totals
-from trainer.quiz.types import InvalidAnswer, question_type
+from trainer.quiz.types import Grade, InvalidAnswer, question_type
 from trainer.xapi import record
 
 
@@ -116,6 +116,19 @@ def grade_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
     return False
 
 
+def feedback_at_once(quiz: Quiz) -> bool:
+    """Whether each item's feedback shows as soon as it is answered: in a lesson's check, yes;
+    the final exam (and a quiz of its own) keeps it for the result, so that it stays a test."""
+    return quiz.lesson_id is not None and not quiz.is_final
+
+
+def item_feedback(attempt: Attempt, item: AttemptItem) -> Grade | None:
+    """The grade to show for an answered item now, if its quiz shows feedback at once."""
+    if not feedback_at_once(attempt.quiz) or not is_answered(item):
+        return None
+    return question_type(item.question.type).grade(item.question, item.answer or {})
+
+
 def _open_item(attempt: Attempt, item: AttemptItem) -> None:
     if grade_if_overdue(attempt):
         raise AttemptRefused("time_up")
@@ -123,6 +136,8 @@ def _open_item(attempt: Attempt, item: AttemptItem) -> None:
         raise AttemptRefused("already_submitted")
     if item.attempt_id != attempt.id:
         raise AttemptRefused("not_in_attempt")
+    if feedback_at_once(attempt.quiz) and is_answered(item):
+        raise AttemptRefused("already_answered")  # its feedback has shown the right answer
 
 
 def save_answer(attempt: Attempt, item: AttemptItem, step: str, value: str) -> None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 
 from trainer.extensions import db
+from trainer.i18n import zone_of
 from trainer.learning.progress import CODE_ALPHABET
 from trainer.models import CourseCompletion
 
@@ -17,8 +18,10 @@ CODE_PATTERN = re.compile(rf"[{CODE_ALPHABET}]{{4}}(-[{CODE_ALPHABET}]{{4}}){{2}
 
 
 def normalize_code(code: str) -> str:
-    """The one spelling of a code we compare: trimmed and upper-cased."""
-    return code.strip().upper()
+    """The one spelling of a code we compare: upper-cased, in groups of four joined by dashes,
+    however it was typed (`k7qm 4xpa 2hrt`, `K7QM4XPA2HRT`, ` K7QM-4XPA-2HRT `)."""
+    raw = re.sub(r"[\s\-\u2010-\u2015]+", "", code).upper()
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4)) if len(raw) == 12 else raw
 
 
 def certificate_by_code(code: str) -> CourseCompletion | None:
@@ -32,8 +35,9 @@ def certificate_by_code(code: str) -> CourseCompletion | None:
 
 
 def completion_date(completion: CourseCompletion) -> str:
-    """The completion date, written out for the current locale."""
-    return format_date(completion.completed_at, format="long")
+    """The completion date in the holder's time zone, written out for the current locale."""
+    local = completion.completed_at.astimezone(zone_of(completion.user))
+    return format_date(local.date(), format="long")
 
 
 def score_percent(completion: CourseCompletion) -> str:

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     manager: Mapped[str | None] = mapped_column(String(120))
     # None: follow the browser's Accept-Language.
     language: Mapped[str | None] = mapped_column(String(5))
+    # An IANA zone name such as Europe/Warsaw; None: the instance's TIME_ZONE.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
     # Part of every session and remember-me cookie; bumping it invalidates all of them.
     session_version: Mapped[int] = mapped_column(default=1)
