@@ -166,3 +166,40 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+class StatementCounter:
+    """The SQL statements an engine sends while `counting()` is open."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self._on = False
+
+    def record(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if self._on:
+            self.statements.append(statement)
+
+    def count(self, request, *args: object, **kwargs: object):
+        """Call `request` (a test client's get or post); its response and the statements it
+        sent, in order."""
+        self.statements = []
+        self._on = True
+        try:
+            response = request(*args, **kwargs)
+        finally:
+            self._on = False
+        return response, list(self.statements)
+
+
+@pytest.fixture
+def sql(app: Flask) -> Iterator[StatementCounter]:
+    """Counts SQL statements per request through SQLAlchemy's `before_cursor_execute` event:
+    `response, statements = sql.count(client.get, "/")`."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter.record)
+    yield counter
+    event.remove(engine, "before_cursor_execute", counter.record)

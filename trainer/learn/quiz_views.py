@@ -13,16 +13,29 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.wrappers import Response
 
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.learning import attempts
 from trainer.learning.attempts import AttemptRefused
-from trainer.models import Attempt, AttemptItem, AttemptStatus, QuestionStatus, Quiz
+from trainer.models import Attempt, AttemptItem, AttemptStatus, Question, QuestionStatus, Quiz
 from trainer.quiz.types import question_type
 
 bp = Blueprint("quiz", __name__)
+# An attempt's pages read its quiz and course, and every item with its question (the
+# navigation shows which are answered): loaded in four statements, however many items.
+ATTEMPT_PAGE = (
+    joinedload(Attempt.quiz).joinedload(Quiz.course),
+    selectinload(Attempt.items).joinedload(AttemptItem.question),
+)
+# The result links each question to its lesson as well.
+RESULT_PAGE = (
+    *ATTEMPT_PAGE,
+    selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.lesson),
+)
 
 
 def refusal_message(refused: AttemptRefused) -> str:
@@ -45,9 +58,9 @@ def _quiz_or_404(quiz_id: int) -> Quiz:
     return quiz
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
+def _own_attempt(attempt_id: int, load: tuple[LoaderOption, ...] = ATTEMPT_PAGE) -> Attempt:
     """The current user's attempt; anybody else's is simply not found."""
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = db.session.get(Attempt, attempt_id, options=load)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
@@ -216,7 +229,7 @@ def submit(attempt_id: int) -> Response:
 @login_required
 def result(attempt_id: int) -> Response | str:
     """Score, pass or fail, and per item: answers, the right ones, feedback, explanation."""
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, RESULT_PAGE)
     if attempts.grade_if_overdue(attempt):
         db.session.commit()
     if attempt.status != AttemptStatus.GRADED:

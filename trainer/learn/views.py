@@ -19,9 +19,9 @@ bp = Blueprint("learn", __name__)
 @login_required
 def dashboard() -> str:
     """Every course with the learner's progress at a glance, what is assigned, and practice."""
-    rows = [
-        (course, progress.course_status(current_user.id, course)) for course in catalogue.courses()
-    ]
+    courses = catalogue.courses()
+    statuses = progress.course_statuses(current_user.id, courses)
+    rows = [(course, statuses[course.id]) for course in courses]
     due, queued = practice.queue_size(current_user.id)
     return render_template(
         "learn/dashboard.html", rows=rows, due=due, queued=queued,

@@ -89,6 +89,9 @@ class User(UserMixin, db.Model):
 
 # Case-insensitive uniqueness in the database itself, whatever spelling reaches it.
 Index("uq_user_email_lower", func.lower(User.email), unique=True)
+# Who courses are for (`is_active_learner`): the report and the assignment pages look users up
+# by it; without an index SQLite builds a temporary one for every report page.
+Index("ix_user_active", User.active)
 
 
 class UserRole(db.Model):
