@@ -27,6 +27,7 @@ SAMPLE_CONTENT = RESOURCES / "content"
 COURSE_TAXONOMY = load_taxonomy(PROJECT_ROOT / "lessons" / "b2b-b2c")
 DIMENSION_KEYS = COURSE_TAXONOMY.dimension_keys
 PASSWORD = "correct horse battery"
+CHEAP_HASH_METHOD = "scrypt:1024:8:1"
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +54,8 @@ def make_app(database_url: str, instance: Path, **config: object) -> Flask:
         "SECRET_KEY": "test secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,  # tests sign in often; test_ratelimit turns it on
+        # Cheap scrypt: tests hash many passwords. Production's cost is in trainer.config.
+        "PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
         "LESSONS_DIR": str(SAMPLE_CONTENT / "lessons"),
         "QUIZZES_DIR": str(SAMPLE_CONTENT / "quizzes"),
     }

@@ -7,6 +7,7 @@ which is also pinned: a change that adds a statement to a page shows up here.
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -28,6 +29,7 @@ from trainer.models import (
     QuestionOption,
     QuestionStatus,
     Quiz,
+    User,
 )
 from trainer.models.types import utcnow
 from trainer.people import tokens
@@ -37,13 +39,16 @@ LESSON = "/courses/sample/lessons/proces-decyzyjny"
 # Statements per page: the signed-in user and their roles are the first two of each.
 DASHBOARD = 10
 COURSE = 11
-LESSON_FIRST_VISIT = 14
-LESSON_AGAIN = 13
+LESSON_FIRST_VISIT = 7
+LESSON_AGAIN = 6
 QUIZ_ITEM = 5
-ANSWER = 12
+ANSWER = 7
+SUBMIT = 17
 RESULT = 6
 REPORT = 6
 API_COMPLETIONS = 4
+ADMIN_USERS = 5
+HR_ASSIGNMENTS = 7
 
 
 def sample_quiz(slug: str):
@@ -249,7 +254,7 @@ def test_lesson_page(synced: Flask, client: FlaskClient, learner: int, sql) -> N
 
 
 def test_quiz_pages(synced: Flask, client: FlaskClient, learner: int, sql) -> None:
-    """An item, saving an answer and the result, with a 4-item attempt, then a
+    """An item, saving an answer, submitting and the result, with a 4-item attempt, then a
     10-item one in a bigger world. Every answer is wrong, so each submit puts questions both
     new to the practice queue and already in it back into it."""
     with synced.app_context():
@@ -265,7 +270,7 @@ def test_quiz_pages(synced: Flask, client: FlaskClient, learner: int, sql) -> No
         address, form = first_step(synced, attempt)
         assert_fixed(sql, ANSWER, client.post, address, data=form)
         answer_all(synced, client, attempt, right=False)
-        assert client.post(f"/attempts/{attempt}/submit").status_code == 302
+        assert_fixed(sql, SUBMIT, client.post, f"/attempts/{attempt}/submit")
         assert_fixed(sql, RESULT, client.get, f"/attempts/{attempt}/result")
 
 
@@ -301,6 +306,56 @@ def test_api_completions(synced: Flask, client: FlaskClient, sql) -> None:
         sql, API_COMPLETIONS, client.get, "/api/v1/completions",
         query_string={"cursor": after}, headers=headers,
     )  # fmt: skip
+
+
+def test_admin_users(synced: Flask, client: FlaskClient, login_as, sql) -> None:
+    """A page of 100 users: a count, the page and its roles, however many users there are."""
+    login_as("admin")
+    assert_fixed(sql, ADMIN_USERS, client.get, "/admin/users")
+    demo_learners(synced, 150)
+    assert_fixed(sql, ADMIN_USERS, client.get, "/admin/users")
+    assert_fixed(sql, ADMIN_USERS, client.get, "/admin/users?page=2")
+    first, second = client.get("/admin/users").text, client.get("/admin/users?page=2").text
+    assert "Rows 1–100 of 151." in first and "Rows 101–151 of 151." in second
+    with synced.app_context():
+        last = db.session.execute(
+            db.select(User).order_by(User.email.desc(), User.id.desc())
+        ).scalars().first()  # fmt: skip
+        email, name = last.email, last.display_name
+    assert email not in first and email in second
+    found = client.get("/admin/users", query_string={"q": name.split()[-1].upper()}).text
+    assert email in found
+
+
+def test_hr_assignments(synced: Flask, client: FlaskClient, hr_client: int, sql) -> None:
+    """The people form offers 100 learners at most (a search narrows them); a learner ticked
+    after a search can be assigned. The page's statements do not grow with the learners."""
+    demo_learners(synced, 3)
+    assert_fixed(sql, HR_ASSIGNMENTS, client.get, "/hr/assignments")
+    demo_learners(synced, 150)
+    assert_fixed(sql, HR_ASSIGNMENTS, client.get, "/hr/assignments")
+    page = client.get("/hr/assignments").text
+    assert page.count('name="people-learners"') == 100
+    assert "Showing 100 of 150 active learners" in page
+    with synced.app_context():
+        last = db.session.execute(
+            db.select(User).order_by(User.display_name.desc(), User.email.desc())
+        ).scalars().first()  # fmt: skip
+        learner, email = last.id, last.email
+        course = db.session.execute(db.select(Course.id).where(Course.slug == "sample")).scalar()
+    assert email not in page
+    found = client.get("/hr/assignments", query_string={"who": email}).text
+    assert email in found and found.count('name="people-learners"') == 1
+    due = (utcnow().date() + timedelta(days=7)).isoformat()
+    form = {"people-course": course, "people-due": due, "people-learners": [learner]}
+    response = client.post("/hr/assignments/people", data=form)
+    assert response.status_code == 302, response.text
+    with synced.app_context():
+        assert db.session.execute(
+            db.select(Assignment).where(
+                Assignment.user_id == learner, Assignment.course_id == course
+            )
+        ).scalar_one()
 
 
 # Tables that grow with the learners; the report may read none of them without an index.

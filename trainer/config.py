@@ -16,6 +16,11 @@ class Defaults:
     LESSONS_DIR = str(PROJECT_ROOT / "lessons")
     QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
 
+    # scrypt with N=2**15, r=8, p=1: about 100 ms of CPU and 32 MiB per hash on the 2-core
+    # machine bench/README.md describes, so a stolen hash is slow to guess and a sign-in is
+    # not. Werkzeug's `method` string; stored hashes keep the parameters they were made with.
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # noqa: S105 (parameters, not a password)
+
     REGISTRATION_OPEN = True
     # How long an invitation link (from an employee import) lets its person set a password.
     INVITATION_MAX_AGE_DAYS = 14

@@ -119,7 +119,7 @@ def item(attempt_id: int, position: int) -> Response | str:
         db.session.commit()
         flash(refusal_message(AttemptRefused("time_up")), "info")
     if attempt.status == AttemptStatus.GRADED:
-        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+        return redirect(url_for("quiz.result", attempt_id=attempt_id))
     current = _item(attempt, position)
     return _render_item(attempt, current)
 
@@ -140,28 +140,39 @@ def _render_item(
 
 
 def _saved(attempt: Attempt, current: AttemptItem, step: str) -> Response:
-    """After saving: JSON for the page's script, else the next place to go."""
-    db.session.commit()
+    """After saving: JSON for the page's script, else the next place to go.
+
+    The answer is decided before the commit, which expires every loaded object: nothing is
+    read again after it.
+    """
+    complete = attempts.is_answered(current)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(saved=True, step=step, complete=attempts.is_answered(current))
-    if not attempts.is_answered(current):
+        response = jsonify(saved=True, step=step, complete=complete)
+    elif not complete:
         here = url_for("quiz.item", attempt_id=attempt.id, position=current.position)
         # The next form to fill: after the steps answered (a dialogue's one step repeats).
         answered = sum(s.key in current.answer for s in question_type(current.question.type).steps)
-        return redirect(f"{here}#step-{answered + 1}")
-    if current.position < len(attempt.items):
-        return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position + 1))
-    return redirect(url_for("quiz.review", attempt_id=attempt.id))
+        response = redirect(f"{here}#step-{answered + 1}")
+    elif current.position < len(attempt.items):
+        response = redirect(
+            url_for("quiz.item", attempt_id=attempt.id, position=current.position + 1)
+        )
+    else:
+        response = redirect(url_for("quiz.review", attempt_id=attempt.id))
+    db.session.commit()
+    return response
 
 
 def _refused(attempt: Attempt, current: AttemptItem, refused: AttemptRefused) -> Response:
+    if attempt.status == AttemptStatus.GRADED:
+        back = url_for("quiz.result", attempt_id=attempt.id)
+    else:
+        back = url_for("quiz.item", attempt_id=attempt.id, position=current.position)
     db.session.commit()  # a time-up grading is kept
     if request.accept_mimetypes.best == "application/json":
         return jsonify(saved=False, error=refusal_message(refused)), 409
     flash(refusal_message(refused), "error")
-    if attempt.status == AttemptStatus.GRADED:
-        return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position))
+    return redirect(back)
 
 
 def _closed(attempt: Attempt, current: AttemptItem) -> Response | None:
@@ -205,7 +216,7 @@ def review(attempt_id: int) -> Response | str:
     if attempts.grade_if_overdue(attempt):
         db.session.commit()
     if attempt.status == AttemptStatus.GRADED:
-        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+        return redirect(url_for("quiz.result", attempt_id=attempt_id))
     return render_template(
         "learn/quiz_review.html", attempt=attempt, form=EmptyForm(),
         deadline=attempts.deadline(attempt),
@@ -222,7 +233,7 @@ def submit(attempt_id: int) -> Response:
         abort(400)
     attempts.submit(attempt)
     db.session.commit()
-    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
@@ -233,5 +244,5 @@ def result(attempt_id: int) -> Response | str:
     if attempts.grade_if_overdue(attempt):
         db.session.commit()
     if attempt.status != AttemptStatus.GRADED:
-        return redirect(url_for("quiz.review", attempt_id=attempt.id))
+        return redirect(url_for("quiz.review", attempt_id=attempt_id))
     return render_template("learn/quiz_result.html", attempt=attempt)

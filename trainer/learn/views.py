@@ -74,9 +74,8 @@ def lesson(slug: str, lesson_slug: str) -> str:
         abort(404)
     current = lessons[index]
     record = progress.open_lesson(current_user.id, current)
-    db.session.commit()
     check = next((q for q in _quizzes(found) if q.lesson_id == current.id), None)
-    return render_template(
+    page = render_template(
         "learn/lesson.html",
         course=found,
         lesson=current,
@@ -89,6 +88,10 @@ def lesson(slug: str, lesson_slug: str) -> str:
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
         form=EmptyForm(),
     )
+    # The first opening is kept. Committed after rendering: a commit expires every loaded
+    # object, and the template would load each of them again.
+    db.session.commit()
+    return page
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/done")

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, and_, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,20 @@ from trainer.models.types import UTCDateTime, one_of, utcnow
 
 ROLES: tuple[str, ...] = ("learner", "trainer", "hr", "admin")
 LANGUAGES: tuple[str, ...] = ("pl", "en")
+
+
+# When no app is at hand; the same as Defaults.PASSWORD_HASH_METHOD.
+PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # noqa: S105 (parameters, not a password)
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of `password` with the configured method (PASSWORD_HASH_METHOD)."""
+    method = (
+        current_app.config.get("PASSWORD_HASH_METHOD", PASSWORD_HASH_METHOD)
+        if has_app_context()
+        else PASSWORD_HASH_METHOD
+    )
+    return generate_password_hash(password, method=method)
 
 
 def normalize_email(email: str) -> str:
@@ -46,7 +61,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password`."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
         self.must_change_password = False
 
     def check_password(self, password: str) -> bool:
