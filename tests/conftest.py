@@ -32,6 +32,7 @@ BASE_URL = "https://trainer.example"
 # Required outside debug and testing; set for every app a test makes, subprocesses included.
 XAPI_BASE_IRI = "https://trainer.example/xapi"
 os.environ["TRAINER_XAPI_BASE_IRI"] = XAPI_BASE_IRI
+CHEAP_HASH_METHOD = "scrypt:1024:8:1"
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +60,8 @@ def make_app(database_url: str, instance: Path, **config: object) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,  # tests sign in often; test_ratelimit turns it on
         "REGISTRATION_OPEN": True,  # off by default (test_factory); many tests register people
+        # Cheap scrypt: tests hash many passwords. Production's cost is in trainer.config.
+        "PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
         "LESSONS_DIR": str(SAMPLE_CONTENT / "lessons"),
         "QUIZZES_DIR": str(SAMPLE_CONTENT / "quizzes"),
     }
@@ -172,3 +175,40 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+class StatementCounter:
+    """The SQL statements an engine sends while `counting()` is open."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self._on = False
+
+    def record(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if self._on:
+            self.statements.append(statement)
+
+    def count(self, request, *args: object, **kwargs: object):
+        """Call `request` (a test client's get or post); its response and the statements it
+        sent, in order."""
+        self.statements = []
+        self._on = True
+        try:
+            response = request(*args, **kwargs)
+        finally:
+            self._on = False
+        return response, list(self.statements)
+
+
+@pytest.fixture
+def sql(app: Flask) -> Iterator[StatementCounter]:
+    """Counts SQL statements per request through SQLAlchemy's `before_cursor_execute` event:
+    `response, statements = sql.count(client.get, "/")`."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter.record)
+    yield counter
+    event.remove(engine, "before_cursor_execute", counter.record)

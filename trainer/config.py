@@ -18,6 +18,11 @@ class Defaults:
     LESSONS_DIR = str(PROJECT_ROOT / "lessons")
     QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
 
+    # scrypt with N=2**15, r=8, p=1: about 100 ms of CPU and 32 MiB per hash on the 2-core
+    # machine bench/README.md describes, so a stolen hash is slow to guess and a sign-in is
+    # not. Werkzeug's `method` string; stored hashes keep the parameters they were made with.
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # noqa: S105 (parameters, not a password)
+
     # Self-registration: off, as a company's platform adds its people (admin pages, HR
     # import). When on, REGISTRATION_DOMAINS can limit it to company addresses, e.g.
     # ["firma.pl"] (or "firma.pl, firma.com" in TRAINER_REGISTRATION_DOMAINS).

@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD, get_user, make_app
+from tests.conftest import CHEAP_HASH_METHOD, PASSWORD, get_user, make_app
 from trainer.extensions import db
 from trainer.models import User
 from trainer.people import accounts
@@ -32,6 +32,23 @@ def test_register_creates_learner_and_signs_in(app: Flask, client: FlaskClient) 
         assert user.password_hash and PASSWORD not in user.password_hash
         assert user.password_hash.startswith("scrypt:")
     assert client.get("/").status_code == 200
+
+
+def test_passwords_are_hashed_with_the_configured_cost(app: Flask) -> None:
+    """Production's scrypt costs about 100 ms (N=2**15, r=8, p=1; see bench/README.md); the
+    tests configure a cheap one, and whatever is configured is what new hashes use."""
+    from trainer.config import Defaults
+    from trainer.models.user import PASSWORD_HASH_METHOD, hash_password
+
+    assert Defaults.PASSWORD_HASH_METHOD == PASSWORD_HASH_METHOD == "scrypt:32768:8:1"
+    with app.app_context():
+        assert hash_password(PASSWORD).startswith(CHEAP_HASH_METHOD + "$")
+        app.config["PASSWORD_HASH_METHOD"] = "scrypt:2048:8:1"
+        stored = hash_password(PASSWORD)
+    assert stored.startswith("scrypt:2048:8:1$")
+    assert hash_password(PASSWORD).startswith(PASSWORD_HASH_METHOD + "$")  # no app: the default
+    user = User(email="a@example.com", display_name="A", password_hash=stored)
+    assert user.check_password(PASSWORD) and not user.check_password("wrong")
 
 
 def test_register_refuses_same_email_in_other_case(client: FlaskClient, make_user) -> None:

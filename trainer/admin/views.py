@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import func, or_
 from werkzeug.wrappers import Response
 
 from trainer.admin.forms import NewUserForm, RolesForm
@@ -11,16 +12,37 @@ from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.models import User
 from trainer.people import accounts, audit, invitations, mail
+from trainer.routing import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+PER_PAGE = 100
 
 
 @bp.get("/users")
 @role_required("admin")
 def users() -> str:
-    """Every user with their roles."""
-    rows = db.session.execute(db.select(User).order_by(User.email)).scalars().all()
-    return render_template("admin/users.html", users=rows)
+    """The users with their roles, a page at a time, optionally those matching `?q=`: a
+    count, the page and the page's roles, however many users there are."""
+    search = request.args.get("q", "").strip()[:100]
+    page = page_number(request.args)
+    stmt = db.select(User)
+    if search:
+        columns = (User.display_name, User.email, User.employee_id)
+        # Both spellings: SQLite's lower() folds only ASCII, so "Łukasz" must match as typed.
+        stmt = stmt.where(
+            or_(
+                *(func.lower(c).contains(search.lower(), autoescape=True) for c in columns),
+                *(c.contains(search, autoescape=True) for c in columns),
+            )
+        )
+    total = db.session.execute(db.select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = db.session.execute(
+        stmt.order_by(User.email, User.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).scalars().all()  # fmt: skip
+    return render_template(
+        "admin/users.html", users=rows, total=total, page=page,
+        per_page=PER_PAGE, search=search,
+    )  # fmt: skip
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

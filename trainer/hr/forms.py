@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from trainer.models import Course, User
+from trainer.models import Course
 from trainer.reporting.exports import EXPORT_FORMATS, FORMATS
 from trainer.reporting.report import STATUS_LABELS, STATUSES, ReportFilter
 
@@ -126,11 +126,12 @@ class PeopleAssignmentForm(FlaskForm):
     emails = TextAreaField(_l("Or e-mail addresses (separated by commas, spaces or new lines)"))
     submit = SubmitField(_l("Assign to these people"))
 
-    def __init__(self, courses: list[Course], learners: list[User], **kwargs: Any) -> None:
+    def __init__(self, courses: list[Course], learners: list[Any], **kwargs: Any) -> None:
+        """`learners`: the (id, display_name, email) rows to offer as checkboxes."""
         super().__init__(prefix="people", **kwargs)
         self.course.choices = _course_choices(courses)
         self.learners.choices = [
-            SelectChoice(user.id, f"{user.display_name} <{user.email}>") for user in learners
+            SelectChoice(row.id, f"{row.display_name} <{row.email}>") for row in learners
         ]
 
     def email_list(self) -> list[str]:

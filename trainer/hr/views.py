@@ -34,11 +34,13 @@ from trainer.models.types import utcnow
 from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
 from trainer.reporting import exports, report, transcript
-from trainer.routing import page_number
+from trainer.routing import id_number, page_number
 from trainer.xapi import lrs
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 PER_PAGE = 50
+# The assignment page ticks learners from a list this long at most; a search narrows it.
+LEARNER_CHOICES = 100
 FILTER_ARGS = ("course", "department", "status", "since", "until", "q")
 
 
@@ -123,26 +125,51 @@ def xapi_queue() -> str:
 
 
 def _render_assignments(
-    department_form: DepartmentAssignmentForm, people_form: PeopleAssignmentForm, status: int = 200
+    forms: tuple[DepartmentAssignmentForm, PeopleAssignmentForm, int, str], status: int = 200
 ) -> tuple[str, int]:
+    department_form, people_form, learners_total, search = forms
     page_html = render_template(
         "hr/assignments.html", department_form=department_form, people_form=people_form,
-        assignments=assignments.current(), now=utcnow(), remove_form=EmptyForm(),
+        learners_total=learners_total, who=search, assignments=assignments.current(),
+        now=utcnow(), remove_form=EmptyForm(),
     )  # fmt: skip
     return page_html, status
 
 
-def _forms(posted: str) -> tuple[DepartmentAssignmentForm, PeopleAssignmentForm]:
-    """Both assignment forms; only the `posted` one reads the request."""
+def _posted_ids() -> list[int]:
+    """The learner ids ticked in a posted people form (anything else is left out)."""
+    ids = []
+    for value in request.form.getlist("people-learners"):
+        try:
+            ids.append(id_number(value))
+        except ValueError:
+            continue
+    return ids
+
+
+def _forms(posted: str) -> tuple[DepartmentAssignmentForm, PeopleAssignmentForm, int, str]:
+    """Both assignment forms (only the `posted` one reads the request), how many active
+    learners match the search, and the search.
+
+    The people form offers a page of learners (`?who=` narrows it), not every learner: on a
+    post it also offers the ticked ones, so that a tick made after a search still counts.
+    """
     courses = catalogue.courses()
     unposted: dict[str, Any] = {"formdata": None}
+    search = request.args.get("who", "").strip()[:100]
+    learners, total = assignments.learner_page(search, LEARNER_CHOICES)
+    if posted == "people":
+        shown = {row.id for row in learners}
+        learners += [
+            row for row in assignments.learners_by_id(_posted_ids()) if row.id not in shown
+        ]
     return (
         DepartmentAssignmentForm(
             courses, assignments.departments(), **({} if posted == "department" else unposted)
         ),
-        PeopleAssignmentForm(
-            courses, assignments.learners(), **({} if posted == "people" else unposted)
-        ),
+        PeopleAssignmentForm(courses, learners, **({} if posted == "people" else unposted)),
+        total,
+        search,
     )
 
 
@@ -161,14 +188,15 @@ def _refused(error: AssignmentError) -> str:
 @role_required("hr")
 def assignments_page() -> tuple[str, int]:
     """Assign a course to a department or to chosen people; see what is assigned."""
-    return _render_assignments(*_forms("none"))
+    return _render_assignments(_forms("none"))
 
 
 @bp.post("/assignments/department")
 @role_required("hr")
 def assign_department() -> BaseResponse | tuple[str, int]:
     """Assign a course, due on a date, to every active learner of a department."""
-    form, other = _forms("department")
+    forms = _forms("department")
+    form = forms[0]
     if form.validate_on_submit():
         course = db.session.get(Course, int(form.course.data))
         try:
@@ -190,14 +218,15 @@ def assign_department() -> BaseResponse | tuple[str, int]:
             )
             flash(message, "success")
             return redirect(url_for("hr.assignments_page"))
-    return _render_assignments(form, other, 400)
+    return _render_assignments(forms, 400)
 
 
 @bp.post("/assignments/people")
 @role_required("hr")
 def assign_people() -> BaseResponse | tuple[str, int]:
     """Assign a course, due on a date, to the ticked or listed learners."""
-    other, form = _forms("people")
+    forms = _forms("people")
+    form = forms[1]
     if form.validate_on_submit():
         course = db.session.get(Course, int(form.course.data))
         try:
@@ -216,7 +245,7 @@ def assign_people() -> BaseResponse | tuple[str, int]:
             )
             flash(message, "success")
             return redirect(url_for("hr.assignments_page"))
-    return _render_assignments(other, form, 400)
+    return _render_assignments(forms, 400)
 
 
 @bp.post("/assignments/<int:assignment_id>/remove")

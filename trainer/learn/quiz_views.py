@@ -12,6 +12,8 @@ from flask import (
 )  # fmt: skip
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.wrappers import Response
 
 from trainer.extensions import db
@@ -19,10 +21,21 @@ from trainer.forms import EmptyForm
 from trainer.i18n import local_datetime
 from trainer.learning import attempts
 from trainer.learning.attempts import AttemptRefused
-from trainer.models import Attempt, AttemptItem, AttemptStatus, QuestionStatus, Quiz
+from trainer.models import Attempt, AttemptItem, AttemptStatus, Question, QuestionStatus, Quiz
 from trainer.quiz.types import question_type
 
 bp = Blueprint("quiz", __name__)
+# An attempt's pages read its quiz and course, and every item with its question (the
+# navigation shows which are answered): loaded in four statements, however many items.
+ATTEMPT_PAGE = (
+    joinedload(Attempt.quiz).joinedload(Quiz.course),
+    selectinload(Attempt.items).joinedload(AttemptItem.question),
+)
+# The result links each question to its lesson as well.
+RESULT_PAGE = (
+    *ATTEMPT_PAGE,
+    selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.lesson),
+)
 
 
 def refusal_message(refused: AttemptRefused) -> str:
@@ -46,9 +59,9 @@ def _quiz_or_404(quiz_id: int) -> Quiz:
     return quiz
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
+def _own_attempt(attempt_id: int, load: tuple[LoaderOption, ...] = ATTEMPT_PAGE) -> Attempt:
     """The current user's attempt; anybody else's is simply not found."""
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = db.session.get(Attempt, attempt_id, options=load)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
@@ -108,7 +121,7 @@ def item(attempt_id: int, position: int) -> Response | str:
         db.session.commit()
         flash(refusal_message(AttemptRefused("time_up")), "info")
     if attempt.status == AttemptStatus.GRADED:
-        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+        return redirect(url_for("quiz.result", attempt_id=attempt_id))
     current = _item(attempt, position)
     return _render_item(attempt, current)
 
@@ -145,23 +158,31 @@ def _after_saving(attempt: Attempt, current: AttemptItem) -> str:
 
 
 def _saved(attempt: Attempt, current: AttemptItem, step: str) -> Response:
-    """After saving: JSON for the page's script, else the next place to go."""
-    db.session.commit()
+    """After saving: JSON for the page's script, else the next place to go.
+
+    The answer is decided before the commit, which expires every loaded object: nothing is
+    read again after it.
+    """
     following = _after_saving(attempt, current)
     if request.accept_mimetypes.best == "application/json":
         complete = attempts.is_answered(current)
-        return jsonify(saved=True, step=step, complete=complete, next=following)
-    return redirect(following)
+        response = jsonify(saved=True, step=step, complete=complete, next=following)
+    else:
+        response = redirect(following)
+    db.session.commit()
+    return response
 
 
 def _refused(attempt: Attempt, current: AttemptItem, refused: AttemptRefused) -> Response:
+    if attempt.status == AttemptStatus.GRADED:
+        back = url_for("quiz.result", attempt_id=attempt.id)
+    else:
+        back = url_for("quiz.item", attempt_id=attempt.id, position=current.position)
     db.session.commit()  # a time-up grading is kept
     if request.accept_mimetypes.best == "application/json":
         return jsonify(saved=False, error=refusal_message(refused)), 409
     flash(refusal_message(refused), "error")
-    if attempt.status == AttemptStatus.GRADED:
-        return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    return redirect(url_for("quiz.item", attempt_id=attempt.id, position=current.position))
+    return redirect(back)
 
 
 def _closed(attempt: Attempt, current: AttemptItem) -> Response | None:
@@ -205,7 +226,7 @@ def review(attempt_id: int) -> Response | str:
     if attempts.grade_if_overdue(attempt):
         db.session.commit()
     if attempt.status == AttemptStatus.GRADED:
-        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+        return redirect(url_for("quiz.result", attempt_id=attempt_id))
     return render_template(
         "learn/quiz_review.html", attempt=attempt, form=EmptyForm(),
         deadline=attempts.deadline(attempt),
@@ -222,16 +243,16 @@ def submit(attempt_id: int) -> Response:
         abort(400)
     attempts.submit(attempt)
     db.session.commit()
-    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int) -> Response | str:
     """Score, pass or fail, and per item: answers, the right ones, feedback, explanation."""
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, RESULT_PAGE)
     if attempts.grade_if_overdue(attempt):
         db.session.commit()
     if attempt.status != AttemptStatus.GRADED:
-        return redirect(url_for("quiz.review", attempt_id=attempt.id))
+        return redirect(url_for("quiz.review", attempt_id=attempt_id))
     return render_template("learn/quiz_result.html", attempt=attempt)

@@ -20,9 +20,9 @@ bp = Blueprint("learn", __name__)
 @login_required
 def dashboard() -> str:
     """Every course with the learner's progress at a glance, what is assigned, and practice."""
-    rows = [
-        (course, progress.course_status(current_user.id, course)) for course in catalogue.courses()
-    ]
+    courses = catalogue.courses()
+    statuses = progress.course_statuses(current_user.id, courses)
+    rows = [(course, statuses[course.id]) for course in courses]
     due, queued = practice.queue_size(current_user.id)
     return render_template(
         "learn/dashboard.html", rows=rows, due=due, queued=queued,
@@ -85,9 +85,8 @@ def lesson(slug: str, lesson_slug: str) -> str:
         abort(404)
     current = lessons[index]
     record = progress.open_lesson(current_user.id, current)
-    db.session.commit()
     check = next((q for q in _quizzes(found) if q.lesson_id == current.id), None)
-    return render_template(
+    page = render_template(
         "learn/lesson.html",
         course=found,
         lesson=current,
@@ -100,6 +99,10 @@ def lesson(slug: str, lesson_slug: str) -> str:
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
         form=EmptyForm(),
     )
+    # The first opening is kept. Committed after rendering: a commit expires every loaded
+    # object, and the template would load each of them again.
+    db.session.commit()
+    return page
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/done")

@@ -190,21 +190,44 @@ def _wait_for_a_submit_in_flight(attempt: Attempt) -> None:
 
 
 def submit(attempt: Attempt) -> Attempt:
-    """Grade the attempt once; a repeated or concurrent submit returns the first grade."""
+    """Grade the attempt once; a repeated or concurrent submit returns the first grade.
+
+    The statements do not grow with the items: one claims the attempt, one reads the
+    answers again, one writes every item's grade, one the attempt's; the practice queue and
+    the completion take a few more.
+    """
+    now = utcnow()
     claimed = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS)
-        .values(status=AttemptStatus.GRADED, submitted_at=utcnow())
+        .values(status=AttemptStatus.GRADED, submitted_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(attempt)
     if claimed != 1:
+        db.session.refresh(attempt)
         return attempt  # somebody else graded it: theirs is the grade
+    set_committed_value(attempt, "status", AttemptStatus.GRADED)
+    set_committed_value(attempt, "submitted_at", now)
+    # The answers as the claim left them: a save that committed before it counts.
+    answers = dict(
+        db.session.execute(
+            select(AttemptItem.id, AttemptItem.answer).where(AttemptItem.attempt_id == attempt.id)
+        ).all()
+    )
     grades = []
     for item in attempt.items:
+        set_committed_value(item, "answer", answers[item.id])
         grade = question_type(item.question.type).grade(item.question, item.answer or {})
-        item.result, item.points, item.max_points = grade.result, grade.points, grade.max_points
+        set_committed_value(item, "result", grade.result)
+        set_committed_value(item, "points", grade.points)
+        set_committed_value(item, "max_points", grade.max_points)
         grades.append(grade)
+    if attempt.items:
+        db.session.execute(
+            update(AttemptItem),
+            [{"id": item.id, "result": item.result, "points": item.points,
+              "max_points": item.max_points} for item in attempt.items],
+        )  # fmt: skip
     result = totals(grades, attempt.quiz.pass_mark)
     attempt.score, attempt.max_score = result.score, result.max_score
     attempt.percent, attempt.passed = result.percent, result.passed

@@ -31,6 +31,17 @@ def published_lessons(course: Course) -> list[Lesson]:
     )
 
 
+def published_lessons_of(course_ids: list[int]) -> list[Lesson]:
+    """The published lessons of several courses, in course order within each, in one statement."""
+    return list(
+        db.session.execute(
+            db.select(Lesson)
+            .where(Lesson.course_id.in_(course_ids), Lesson.status == LessonStatus.PUBLISHED)
+            .order_by(Lesson.course_id, Lesson.position)
+        ).scalars()
+    )
+
+
 def completed_lesson_ids(user_id: int, course: Course) -> set[int]:
     """Ids of the lessons of `course` that the user has completed."""
     return set(

@@ -4,7 +4,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert, update
 
 from trainer.extensions import db
 from trainer.models import PracticeItem, Question, QuestionStatus
@@ -14,23 +14,34 @@ from trainer.quiz.types import Grade, InvalidAnswer, question_type
 
 
 def enqueue(user_id: int, questions: Iterable[Question]) -> None:
-    """Put each question in box 1, due now (again, if it was already queued)."""
+    """Put each question in box 1, due now (again, if it was already queued).
+
+    Three statements however many questions: which are queued, then one update and one
+    insert for all of them.
+    """
+    ids = sorted({question.id for question in questions})
+    if not ids:
+        return
     now = utcnow()
-    for question in questions:
-        item = _item(user_id, question.id)
-        if item is None:
-            db.session.add(PracticeItem(user_id=user_id, question_id=question.id, due_at=now))
-        else:
-            item.box, item.due_at = 1, now
-    db.session.flush()
-
-
-def _item(user_id: int, question_id: int) -> PracticeItem | None:
-    return db.session.execute(
-        db.select(PracticeItem).where(
-            PracticeItem.user_id == user_id, PracticeItem.question_id == question_id
+    queued = db.session.execute(
+        db.select(PracticeItem.id, PracticeItem.question_id).where(
+            PracticeItem.user_id == user_id, PracticeItem.question_id.in_(ids)
         )
-    ).scalar_one_or_none()
+    ).all()
+    if queued:
+        db.session.execute(
+            update(PracticeItem)
+            .where(PracticeItem.id.in_([row.id for row in queued]))
+            .values(box=1, due_at=now)
+            .execution_options(synchronize_session="evaluate")
+        )
+    new = sorted(set(ids) - {row.question_id for row in queued})
+    if new:
+        db.session.execute(
+            insert(PracticeItem),
+            [{"user_id": user_id, "question_id": qid, "box": 1, "due_at": now, "reviews": 0}
+             for qid in new],
+        )  # fmt: skip
 
 
 def next_due(user_id: int) -> PracticeItem | None:

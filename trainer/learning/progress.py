@@ -53,22 +53,6 @@ def _progress(user_id: int, lesson_id: int) -> LessonProgress | None:
     ).scalar_one_or_none()
 
 
-def best_result(user_id: int, quiz_id: int) -> tuple[float | None, bool]:
-    """The user's best graded score on a quiz, in percent, and whether an attempt passed.
-
-    An attempt passed if it met the pass mark when it was graded (`scoring.passed`); the
-    report reads the same stored outcome.
-    """
-    best, passed = db.session.execute(
-        db.select(func.max(Attempt.percent), func.max(case((Attempt.passed, 1), else_=0))).where(
-            Attempt.user_id == user_id,
-            Attempt.quiz_id == quiz_id,
-            Attempt.status == AttemptStatus.GRADED,
-        )
-    ).one()
-    return best, bool(passed)
-
-
 def final_exam(course: Course) -> Quiz | None:
     """The course's active final exam, if it has one."""
     return db.session.execute(
@@ -99,20 +83,77 @@ class CourseStatus:
 
 def course_status(user_id: int, course: Course) -> CourseStatus:
     """Lessons done, best final score, passed, completion, and the next step."""
-    lessons = catalogue.published_lessons(course)
-    done = catalogue.completed_lesson_ids(user_id, course)
-    exam = final_exam(course)
-    best, passed = best_result(user_id, exam.id) if exam else (None, False)
-    next_lesson = next((lesson for lesson in lessons if lesson.id not in done), None)
-    return CourseStatus(
-        lessons_total=len(lessons),
-        lessons_done=sum(lesson.id in done for lesson in lessons),
-        best_score=best,
-        passed=passed,
-        completion=completion_of(user_id, course),
-        next_lesson=next_lesson,
-        next_quiz=exam if next_lesson is None and not passed else None,
+    return course_statuses(user_id, [course])[course.id]
+
+
+def course_statuses(user_id: int, courses: list[Course]) -> dict[int, CourseStatus]:
+    """`course_status` of each course, by course id, in five statements however many."""
+    ids = [course.id for course in courses]
+    lessons: dict[int, list[Lesson]] = {course_id: [] for course_id in ids}
+    for lesson in catalogue.published_lessons_of(ids):
+        lessons[lesson.course_id].append(lesson)
+    done = set(
+        db.session.execute(
+            db.select(LessonProgress.lesson_id)
+            .join(Lesson)
+            .where(
+                LessonProgress.user_id == user_id,
+                LessonProgress.completed_at.is_not(None),
+                Lesson.course_id.in_(ids),
+            )
+        ).scalars()
     )
+    # An attempt passed if it met the pass mark when it was graded (`scoring.passed`); the
+    # report reads the same stored outcome.
+    exams: dict[int, Quiz] = {}
+    for exam in db.session.execute(
+        db.select(Quiz)
+        .where(
+            Quiz.course_id.in_(ids), Quiz.is_final.is_(True), Quiz.status == QuestionStatus.ACTIVE
+        )
+        .order_by(Quiz.position.desc(), Quiz.id.desc())
+    ).scalars():
+        exams[exam.course_id] = exam  # the first by position wins
+    results = {
+        quiz_id: (best, bool(passed))
+        for quiz_id, best, passed in db.session.execute(
+            db.select(
+                Attempt.quiz_id,
+                func.max(Attempt.percent),
+                func.max(case((Attempt.passed, 1), else_=0)),
+            )
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.quiz_id.in_([exam.id for exam in exams.values()]),
+                Attempt.status == AttemptStatus.GRADED,
+            )
+            .group_by(Attempt.quiz_id)
+        )
+    }
+    completions = {
+        completion.course_id: completion
+        for completion in db.session.execute(
+            db.select(CourseCompletion).where(
+                CourseCompletion.user_id == user_id, CourseCompletion.course_id.in_(ids)
+            )
+        ).scalars()
+    }
+    statuses = {}
+    for course_id in ids:
+        exam = exams.get(course_id)
+        best, passed = results.get(exam.id, (None, False)) if exam else (None, False)
+        published = lessons[course_id]
+        next_lesson = next((lesson for lesson in published if lesson.id not in done), None)
+        statuses[course_id] = CourseStatus(
+            lessons_total=len(published),
+            lessons_done=sum(lesson.id in done for lesson in published),
+            best_score=best,
+            passed=passed,
+            completion=completions.get(course_id),
+            next_lesson=next_lesson,
+            next_quiz=exam if next_lesson is None and not passed else None,
+        )
+    return statuses
 
 
 def completion_of(user_id: int, course: Course) -> CourseCompletion | None:

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, and_, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,6 +19,20 @@ LANGUAGES: tuple[str, ...] = ("pl", "en")
 def new_learner_id() -> str:
     """A fresh opaque learner id (a random UUID): it tells nothing about the person."""
     return str(uuid.uuid4())
+
+
+# When no app is at hand; the same as Defaults.PASSWORD_HASH_METHOD.
+PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # noqa: S105 (parameters, not a password)
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of `password` with the configured method (PASSWORD_HASH_METHOD)."""
+    method = (
+        current_app.config.get("PASSWORD_HASH_METHOD", PASSWORD_HASH_METHOD)
+        if has_app_context()
+        else PASSWORD_HASH_METHOD
+    )
+    return generate_password_hash(password, method=method)
 
 
 def normalize_email(email: str) -> str:
@@ -58,7 +73,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password`."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
         self.must_change_password = False
 
     def check_password(self, password: str) -> bool:
@@ -101,6 +116,9 @@ class User(UserMixin, db.Model):
 
 # Case-insensitive uniqueness in the database itself, whatever spelling reaches it.
 Index("uq_user_email_lower", func.lower(User.email), unique=True)
+# Who courses are for (`is_active_learner`): the report and the assignment pages look users up
+# by it; without an index SQLite builds a temporary one for every report page.
+Index("ix_user_active", User.active)
 
 
 class UserRole(db.Model):

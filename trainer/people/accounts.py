@@ -4,11 +4,13 @@ import secrets
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import func
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from trainer.extensions import db
 from trainer.models import User, UserRole, normalize_email
+from trainer.models.user import hash_password
 
 
 class AccountError(ValueError):
@@ -39,7 +41,7 @@ def authenticate(email: str, password: str) -> User | None:
     """
     user = find_user_by_email(email)
     if user is None or user.password_hash is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     if not user.check_password(password) or not user.active:
         return None
@@ -47,9 +49,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 @cache
-def _dummy_hash() -> str:
-    """A hash made the way real ones are, of a password nobody has."""
-    return generate_password_hash(secrets.token_urlsafe(16))
+def _dummy_hash(_method: str) -> str:
+    """A hash made the way real ones are (with `_method`), of a password nobody has."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def create_user(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func
+from sqlalchemy import Row, Select, and_, func, or_
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
@@ -40,11 +40,40 @@ def _active_learners() -> Select[Any]:
     return db.select(User).where(User.is_active_learner())
 
 
-def learners() -> list[User]:
-    """Every active learner, by name."""
-    return list(
-        db.session.execute(_active_learners().order_by(User.display_name, User.email)).scalars()
+def learner_page(search: str = "", limit: int = 100) -> tuple[list[Row[Any]], int]:
+    """Up to `limit` active learners whose name, e-mail or employee id holds `search`, by
+    name, as (id, display_name, email) rows; and how many match. Two statements, however
+    many learners there are."""
+    stmt = _active_learners().with_only_columns(User.id, User.display_name, User.email)
+    term = search.strip()
+    if term:
+        columns = (User.display_name, User.email, User.employee_id)
+        # Both spellings: SQLite's lower() folds only ASCII, so "Łukasz" must match as typed.
+        stmt = stmt.where(
+            or_(
+                *(func.lower(column).contains(term.lower(), autoescape=True) for column in columns),
+                *(column.contains(term, autoescape=True) for column in columns),
+            )
+        )
+    total = db.session.execute(
+        db.select(func.count()).select_from(stmt.order_by(None).subquery())
+    ).scalar_one()
+    rows = db.session.execute(stmt.order_by(User.display_name, User.email).limit(limit)).all()
+    return list(rows), total
+
+
+def learners_by_id(ids: Iterable[int]) -> list[Row[Any]]:
+    """The active learners among `ids`, as (id, display_name, email) rows, by name."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    stmt = (
+        _active_learners()
+        .with_only_columns(User.id, User.display_name, User.email)
+        .where(User.id.in_(wanted))
+        .order_by(User.display_name, User.email)
     )
+    return list(db.session.execute(stmt).all())
 
 
 def departments() -> list[str]:

@@ -8,9 +8,9 @@ from typing import Any
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from werkzeug.security import generate_password_hash
 
 from trainer.models import User, normalize_email
+from trainer.models.user import hash_password
 from trainer.people import accounts, links, mail, password_reset
 
 REGISTRATION_SALT = "trainer.registration"
@@ -36,7 +36,7 @@ def request_account(email: str, name: str, password: str) -> None:
     account, a note saying so (in the account's)."""
     email = normalize_email(email)
     # Hashed in both cases, so that the answer takes as long either way.
-    password_hash = generate_password_hash(password)
+    password_hash = hash_password(password)
     existing = accounts.find_user_by_email(email)
     if existing is not None:
         message = _already_registered(existing)

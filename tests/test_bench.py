@@ -1,0 +1,68 @@
+"""bench/run.py's arguments and path table (the benchmark itself runs by hand: bench/README.md)."""
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_issue_s_paths_in_order_with_their_expected_status(bench) -> None:
+    assert list(bench.PATHS) == [
+        "lesson", "dashboard", "quiz", "answer", "submit", "report", "api", "verify", "signin",
+    ]  # fmt: skip
+    expected = {name: path.expected for name, path in bench.PATHS.items()}
+    assert {name for name, status in expected.items() if status == 302} == {
+        "answer", "submit", "signin",
+    }  # fmt: skip
+    assert set(expected.values()) == {200, 302}
+
+
+def test_defaults_and_quick(bench) -> None:
+    full = bench.parse_args(["--load", "python"])
+    assert (full.learners, full.duration, full.connections, full.repetitions) == (
+        10_000, 10.0, 16, 3,
+    )  # fmt: skip
+    assert full.paths == tuple(bench.PATHS) and full.database_url is None
+    quick = bench.parse_args(["--quick", "--load", "python"])
+    assert quick.quick and quick.learners < full.learners and quick.duration < full.duration
+    runs = 2 * len(bench.PATHS) * quick.repetitions  # each path after its baseline run
+    assert runs * quick.duration + len(bench.PATHS) * quick.warmup < 150  # under 3 minutes
+    chosen = bench.parse_args(
+        ["--paths", "signin, api", "--database-url", "postgresql://x/y", "--load", "python"]
+    )
+    assert chosen.paths == ("signin", "api") and chosen.database_url == "postgresql://x/y"
+
+
+def test_the_load_generator_is_wrk_only_when_installed(bench) -> None:
+    expected = "wrk" if shutil.which("wrk") else "python"
+    assert bench.parse_args([]).load == expected
+    assert bench.parse_args(["--load", "python"]).load == "python"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--paths", "lesson,nowhere"], ["--paths", ","], ["--duration", "0"], ["--learners", "-5"],
+     ["--load", "curl"]],
+)  # fmt: skip
+def test_bad_arguments_are_refused(bench, argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        bench.parse_args(argv)
+    assert exit_.value.code == 2
+
+
+def test_a_request_is_plain_http(bench) -> None:
+    raw = bench.Request("POST", "/login", (("Cookie", "session=x"),), "a=1&b=%40").raw()
+    head, body = raw.split(b"\r\n\r\n")
+    assert head.startswith(b"POST /login HTTP/1.1\r\n") and body == b"a=1&b=%40"
+    assert b"Content-Length: 9" in head and b"Cookie: session=x" in head
