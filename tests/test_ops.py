@@ -11,7 +11,7 @@ from flask.logging import default_handler
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from tests.conftest import make_app
+from tests.conftest import BASE_URL, make_app
 from trainer.extensions import db
 from trainer.models import User
 
@@ -57,7 +57,10 @@ class TestHealth:
 @pytest.fixture
 def logged_app(database_url: str, tmp_path: Path) -> Flask:
     """An app that handles errors as in production."""
-    app = make_app(database_url, tmp_path / "instance", TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    app = make_app(
+        database_url, tmp_path / "instance", TESTING=False, PROPAGATE_EXCEPTIONS=False,
+        BASE_URL=BASE_URL,
+    )  # fmt: skip
 
     @app.get("/boom")
     def boom() -> str:

@@ -37,13 +37,13 @@ from trainer.reporting import report
 
 LESSON = "/courses/sample/lessons/proces-decyzyjny"
 # Statements per page: the signed-in user and their roles are the first two of each.
-DASHBOARD = 10
-COURSE = 11
+DASHBOARD = 11  # with the open timed attempt, for the "back to the exam" card
+COURSE = 14  # the outline: each quiz's status from two grouped queries
 LESSON_FIRST_VISIT = 7
 LESSON_AGAIN = 6
 QUIZ_ITEM = 5
 ANSWER = 7
-SUBMIT = 17
+SUBMIT = 23  # with the xAPI statements it logs, in two inserts
 RESULT = 6
 REPORT = 6
 API_COMPLETIONS = 4

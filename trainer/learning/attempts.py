@@ -48,15 +48,22 @@ def availability(user_id: int, quiz: Quiz, now: datetime | None = None) -> Avail
         )
     ).one()
     used, last_submitted = graded
-    refused = None
-    if in_progress is None:
-        if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
-            refused = AttemptRefused("no_attempts_left")
-        elif last_submitted and quiz.cooldown_minutes:
-            until = last_submitted + timedelta(minutes=quiz.cooldown_minutes)
-            if now < until:
-                refused = AttemptRefused("cooldown", until)
+    refused = None if in_progress is not None else refusal(quiz, used, last_submitted, now)
     return Availability(used, in_progress, refused)
+
+
+def refusal(
+    quiz: Quiz, used: int, last_submitted: datetime | None, now: datetime
+) -> AttemptRefused | None:
+    """Why the retake policy refuses a new attempt now (attempts used up, or the cool-down
+    after the last one), given the graded attempts; None if it allows one."""
+    if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
+        return AttemptRefused("no_attempts_left")
+    if last_submitted and quiz.cooldown_minutes:
+        until = last_submitted + timedelta(minutes=quiz.cooldown_minutes)
+        if now < until:
+            return AttemptRefused("cooldown", until)
+    return None
 
 
 def _in_progress(user_id: int, quiz_id: int) -> Attempt | None:

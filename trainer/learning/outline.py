@@ -3,9 +3,12 @@
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import case, func
 
 from trainer.extensions import db
-from trainer.learning import attempts, catalogue, progress
+from trainer.learning import attempts, catalogue
 from trainer.models import (
     Attempt,
     AttemptStatus,
@@ -86,20 +89,55 @@ def _lesson_states(user_id: int, lessons: list[Lesson]) -> dict[int, Status]:
     return {r.lesson_id: Status.READ if r.completed_at else Status.OPENED for r in records}
 
 
-def quiz_row(user_id: int, quiz: Quiz, now: datetime | None = None) -> Row:
-    """A quiz's row: its status for the learner, best score, and a cool-down's end."""
-    state = attempts.availability(user_id, quiz, now)
-    best, passed = progress.best_result(user_id, quiz.id)
+def quiz_rows(user_id: int, quizzes: list[Quiz], now: datetime) -> dict[int, Row]:
+    """Each quiz's row by id: its status for the learner, best score and a cool-down's end,
+    from two queries however many quizzes there are."""
+    ids = [quiz.id for quiz in quizzes]
+    graded = {
+        row.quiz_id: row
+        for row in db.session.execute(
+            db.select(
+                Attempt.quiz_id,
+                func.count().label("used"),
+                func.max(Attempt.submitted_at).label("last"),
+                func.max(Attempt.percent).label("best"),
+                func.max(case((Attempt.passed, 1), else_=0)).label("passed"),
+            )
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.quiz_id.in_(ids),
+                Attempt.status == AttemptStatus.GRADED,
+            )
+            .group_by(Attempt.quiz_id)
+        )
+    }
+    open_ = set(
+        db.session.execute(
+            db.select(Attempt.quiz_id).where(
+                Attempt.user_id == user_id,
+                Attempt.quiz_id.in_(ids),
+                Attempt.status == AttemptStatus.IN_PROGRESS,
+            )
+        ).scalars()
+    )
+    return {
+        quiz.id: _quiz_row(quiz, graded.get(quiz.id), quiz.id in open_, now) for quiz in quizzes
+    }
+
+
+def _quiz_row(quiz: Quiz, graded: Any, in_progress: bool, now: datetime) -> Row:
+    used, last, best = (graded.used, graded.last, graded.best) if graded else (0, None, None)
+    refused = None if in_progress else attempts.refusal(quiz, used, last, now)
     until = None
-    if state.in_progress is not None:
+    if in_progress:
         status = Status.IN_PROGRESS
-    elif passed:
+    elif graded and graded.passed:
         status = Status.PASSED
     elif best is None:
         status = Status.NOT_STARTED
-    elif state.refused is not None and state.refused.reason == "cooldown":
-        status, until = Status.COOLDOWN, state.refused.until
-    elif state.refused is not None:
+    elif refused is not None and refused.reason == "cooldown":
+        status, until = Status.COOLDOWN, refused.until
+    elif refused is not None:
         status = Status.NO_ATTEMPTS_LEFT
     else:
         status = Status.FAILED
@@ -119,20 +157,15 @@ def course_outline(user_id: int, course: Course) -> Outline:
         .order_by(Quiz.position)
     ).scalars().all()  # fmt: skip
     states = _lesson_states(user_id, lessons)
+    by_quiz = quiz_rows(user_id, list(quizzes), now)
     rows: list[Row] = []
     for lesson in lessons:
         status = states.get(lesson.id, Status.NOT_STARTED)
         rows.append(Row(Kind.LESSON, lesson.title, lesson.estimated_minutes, status, lesson=lesson))
-        rows += [
-            quiz_row(user_id, q, now)
-            for q in quizzes
-            if q.lesson_id == lesson.id and not q.is_final
-        ]
+        rows += [by_quiz[q.id] for q in quizzes if q.lesson_id == lesson.id and not q.is_final]
     placed = {lesson.id for lesson in lessons}
-    rows += [
-        quiz_row(user_id, q, now) for q in quizzes if not q.is_final and q.lesson_id not in placed
-    ]
-    rows += [quiz_row(user_id, q, now) for q in quizzes if q.is_final]
+    rows += [by_quiz[q.id] for q in quizzes if not q.is_final and q.lesson_id not in placed]
+    rows += [by_quiz[q.id] for q in quizzes if q.is_final]
     open_rows = [i for i, row in enumerate(rows) if row.status not in DONE | BLOCKED]
     if open_rows:
         first = open_rows[0]

@@ -11,9 +11,8 @@ import re
 import time
 import uuid
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request, session
 from flask.logging import default_handler
-from flask_login import current_user
 from pythonjsonlogger.json import JsonFormatter
 
 # What an id from a proxy may look like: short, and nothing that could forge a log line.
@@ -60,7 +59,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def log_request(response: Response) -> Response:
         milliseconds = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        user = current_user.get_id()  # None when anonymous
+        # Flask-Login's session key, not current_user: a view that committed has expired the
+        # user, and reading it here would load it again.
+        user = session.get("_user_id")
         app.logger.info(
             "%s %s %s %.1fms user=%s",
             request.method,
