@@ -15,42 +15,46 @@ from trainer.ops.backup import (
     sqlite_path,
 )
 
+FILE = click.Path(dir_okay=False, path_type=Path)
+
 
 @click.command("backup")
 @with_appcontext
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=FILE)
 def backup(out: Path) -> None:
     """Write a consistent copy of the database to OUT (a new file)."""
-    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     try:
-        database = sqlite_path(make_url(url))
-        if database is None:
-            dump, _restore = postgres_commands(url, str(out))
-            click.echo("PostgreSQL is backed up with its own tool; run:")
-            click.echo(dump)
-            return
-        backup_sqlite(database, out)
+        database = _sqlite_file(out, "PostgreSQL is backed up with its own tool; run:", 0)
+        if database is not None:
+            backup_sqlite(database, out)
+            click.echo(f"backed up {database} to {out}")
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"backed up {database} to {out}")
 
 
 @click.command("restore")
 @with_appcontext
-@click.option("--from", "source", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "source", required=True, type=FILE)
 @click.confirmation_option(prompt="This replaces every row of the database. Go on?")
 def restore(source: Path) -> None:
     """Replace the database with the backup SOURCE."""
-    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    intro = "PostgreSQL is restored with its own tool; stop Trainer, then run:"
     try:
-        database = sqlite_path(make_url(url))
-        if database is None:
-            _dump, load = postgres_commands(url, str(source))
-            click.echo("PostgreSQL is restored with its own tool; stop Trainer, then run:")
-            click.echo(load)
-            return
-        restore_sqlite(source, database)
+        database = _sqlite_file(source, intro, 1)
+        if database is not None:
+            restore_sqlite(source, database)
+            click.echo(f"restored {database} from {source}")
+            click.echo("a backup from an older release: run `flask --app trainer bootstrap`")
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"restored {database} from {source}")
-    click.echo("if the backup is from an older release, run `flask --app trainer bootstrap` now")
+
+
+def _sqlite_file(file: Path, intro: str, command: int) -> Path | None:
+    """The SQLite database to work on; on PostgreSQL None, after printing `intro` and its
+    pg_dump (`command` 0) or pg_restore (1) command for `file`."""
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    database = sqlite_path(make_url(url))
+    if database is None:
+        click.echo(intro)
+        click.echo(postgres_commands(url, str(file))[command])
+    return database
