@@ -4,7 +4,7 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,7 +28,9 @@ def role_label(role: str) -> str:
 
 
 def select_locale() -> str | None:
-    """The locale for this request."""
+    """The locale for this request; outside one (the CLI, a job), the default."""
+    if not has_request_context():
+        return None
     languages = current_app.config["LANGUAGES"]
     if current_user.is_authenticated and current_user.language in languages:
         return current_user.language
@@ -54,7 +56,8 @@ def zone_of(user: object | None) -> ZoneInfo:
 
 def select_timezone() -> str:
     """The time zone for this request (Flask-Babel converts every formatted time to it)."""
-    return zone_of(current_user if current_user.is_authenticated else None).key
+    signed_in = has_request_context() and current_user.is_authenticated
+    return zone_of(current_user if signed_in else None).key
 
 
 def zone_label(moment: datetime) -> str:
