@@ -302,6 +302,7 @@ def test_no_serious_accessibility_violations(browsing: Browsing) -> None:
 # (390 x 844) that never scrolls sideways on the learner's pages.
 
 PHONE = {"width": 390, "height": 844}
+NARROW_WIDTHS = (390, 320)  # a common phone, and the narrowest still in use
 
 
 @pytest.fixture
@@ -431,12 +432,16 @@ def test_a_phone_never_scrolls_sideways_on_the_learners_pages(
         "/",
         "/courses/sample",
         "/courses/sample/lessons/proces-decyzyjny",
+        "/courses/sample/mastery",
         f"/attempts/{running}/items/1",
         f"/attempts/{running}",
+        "/account",
     ):
-        page.goto(path)
-        width, room = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if width > room:
-            too_wide.append(f"{path}: {width} px wide in a {room} px window")
+        for width in NARROW_WIDTHS:
+            page.set_viewport_size({**PHONE, "width": width})
+            page.goto(path)
+            wide, room = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if wide > room:
+                too_wide.append(f"{path}: {wide} px wide in a {room} px window")
     assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
     assert not phone.errors, "the console shows errors:\n" + "\n".join(phone.errors)
