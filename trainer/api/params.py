@@ -41,9 +41,10 @@ def checked(args: MultiDict[str, str], allowed: Iterable[str]) -> dict[str, str]
             raise BadParameter(name, _("Give the parameter %(name)s once.", name=name))
         if any(ord(char) < 32 for char in given[0]):  # PostgreSQL refuses NUL in text
             raise BadParameter(name, _("%(name)s contains control characters.", name=name))
-        if not given[0].strip():  # the schema allows no empty value, so neither do we
+        # Taken as sent, as the OpenAPI document describes them: no value may be empty.
+        if not given[0]:
             raise BadParameter(name, _("Give a value for %(name)s, or leave it out.", name=name))
-        values[name] = given[0].strip()
+        values[name] = given[0]
     return values
 
 
