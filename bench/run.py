@@ -39,6 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 USER_AGENT = "trainer-bench"
+# What production must set; the xAPI statements the bench's requests log are named under it.
+BASE_URL = "https://bench.invalid"
 # The settings issue 13 measured with (two sync workers, as `make run` then started Trainer;
 # it now starts one process with four threads), the access log on standard output.
 GUNICORN_SETTINGS = ("--workers", "2", "--access-logfile", "-")
@@ -215,9 +217,10 @@ def prepare(settings: Settings, folder: Path) -> World:
     url = settings.database_url or f"sqlite:///{folder / 'bench.db'}"
     world = World(url, secrets.token_hex(32))
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": world.secret_key, "RATELIMIT_ENABLED": False},
+        {"DATABASE_URL": url, "SECRET_KEY": world.secret_key, "RATELIMIT_ENABLED": False,
+         "BASE_URL": BASE_URL, "XAPI_BASE_IRI": f"{BASE_URL}/xapi"},
         instance_path=str(folder / "instance"),
-    )
+    )  # fmt: skip
     with app.app_context():
         started = time.perf_counter()
         if settings.database_url:
@@ -685,6 +688,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "TRAINER_DATABASE_URL": world.database_url,
             "TRAINER_SECRET_KEY": world.secret_key,
             "TRAINER_RATELIMIT_ENABLED": "false",  # one address sends everything
+            "TRAINER_BASE_URL": BASE_URL,
+            "TRAINER_XAPI_BASE_IRI": f"{BASE_URL}/xapi",
         }
         apps = {"trainer": (ROOT, env)}
         if settings.compare:
