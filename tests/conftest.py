@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import downgrade, upgrade
 
+from tests.db_state import empty_database
 from trainer import create_app
 from trainer.config import PROJECT_ROOT
 from trainer.content.loader import load_taxonomy
@@ -72,12 +73,7 @@ def make_app(database_url: str, instance: Path, **config: object) -> Flask:
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = make_app(database_url, tmp_path / "instance")
     yield app
-    with app.app_context():
-        db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.engine.dispose()
+    empty_database(app)
 
 
 @pytest.fixture

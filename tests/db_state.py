@@ -20,3 +20,13 @@ def fingerprint(app: Flask) -> dict[str, str]:
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     """The tables whose rows differ between two fingerprints."""
     return sorted(name for name in before if before[name] != after.get(name))
+
+
+def empty_database(app: Flask) -> None:
+    """Delete every row `app`'s database holds (children first), for the next test."""
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.engine.dispose()

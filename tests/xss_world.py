@@ -21,6 +21,7 @@ from flask_login import login_user
 from sqlalchemy import event
 
 from tests.conftest import PASSWORD, make_app
+from tests.db_state import empty_database
 from tests.html_safety import parse, read_payloads, squeeze, text_of, violations
 from trainer.authoring.content_files import sync_configured_content
 from trainer.content.gift_writer import escape
@@ -83,12 +84,7 @@ def open_world(database_url: str, root: Path, **config: object) -> Iterator[Worl
         db.session.commit()
         staff_id, learner_id = staff.id, learner.id
     yield World(app, signed_in(app, staff_id), signed_in(app, learner_id), staff_id, learner_id)
-    with app.app_context():
-        db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.engine.dispose()
+    empty_database(app)
 
 
 def signed_in(app: Flask, user_id: int) -> FlaskClient:

@@ -12,6 +12,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 import trainer.api
 from tests.conftest import make_app
+from tests.db_state import empty_database
 from trainer.extensions import db
 from trainer.people import tokens
 
@@ -27,11 +28,7 @@ def api(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
         _token, secret = tokens.create_token("Schemathesis", "hr:read", "cli")
         db.session.commit()
     yield app, secret
-    with app.app_context():
-        db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+    empty_database(app)
 
 
 @schema.parametrize()
