@@ -43,7 +43,7 @@ from tests.test_route_table import (
 )
 from trainer.admin.forms import NewUserForm, RolesForm
 from trainer.admin.token_forms import TokenForm
-from trainer.api import params
+from trainer.api import schemas
 from trainer.auth.forms import (
     LanguageForm,
     LoginForm,
@@ -108,8 +108,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "certificates.verify_form": ("code",),
     "auth.login": ("next",),
     "api.transcript": (),  # none: any parameter is refused
-    "api.completions": (*params.REPORT_PARAMETERS, *params.PAGE_PARAMETERS),
-    "api.statements": (*params.STATEMENT_PARAMETERS, *params.PAGE_PARAMETERS),
+    "api.completions": tuple(schemas.CompletionParameters().fields),
+    "api.statements": tuple(schemas.StatementParameters().fields),
 }
 # Signing out only ends the session; there is nothing in it to fuzz.
 NOT_FUZZED = {("auth.logout", "POST")}

@@ -106,6 +106,7 @@ def _template_globals(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from trainer.admin.token_views import bp as tokens_bp
     from trainer.admin.views import bp as admin_bp
+    from trainer.api.spec import init_api
     from trainer.api.views import bp as api_bp
     from trainer.auth.invitation_views import bp as invitation_bp
     from trainer.auth.password_views import bp as password_bp
@@ -130,8 +131,9 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp, invitation_bp, password_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
         author_bp, question_editor_bp, analysis_bp, gift_bp, lint_bp, hr_bp, hr_import_bp, audit_bp,
-        admin_bp, tokens_bp, api_bp, privacy_bp, health_bp,
+        admin_bp, tokens_bp, privacy_bp, health_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+    init_api(app).register_blueprint(api_bp)  # documents its routes as it registers them
     # The API has no sign-in to slow down guessing, so each client gets a request budget.
     limiter.limit(api_limit)(api_bp)

@@ -2,7 +2,7 @@
 
 import base64
 import json
-from pathlib import Path
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -13,8 +13,8 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from werkzeug.test import TestResponse
 
-import trainer.api
 from tests.conftest import XAPI_BASE_IRI
+from tests.reporting.api_document import served_document
 from tests.reporting.test_xapi import assert_valid, complete_lessons, take
 from trainer.extensions import db
 from trainer.models import ApiToken, AuditEvent, User
@@ -22,7 +22,7 @@ from trainer.people import tokens
 from trainer.reporting import xapi
 from trainer.reporting.report import ReportFilter
 
-OPENAPI = json.loads((Path(trainer.api.__file__).parent / "openapi.json").read_text())
+OPENAPI = served_document()
 COMPLETIONS = "/api/v1/completions"
 TRANSCRIPT = "/api/v1/users/E-1/transcript"
 STATEMENTS = "/api/v1/xapi/statements"
@@ -32,7 +32,7 @@ ENDPOINTS = [COMPLETIONS, TRANSCRIPT, STATEMENTS]
 
 def assert_documented(response: TestResponse, path: str) -> None:
     """The body matches the response schema the OpenAPI description gives for its status."""
-    template = path.removeprefix("/api/v1").replace("E-1", "{employee_id}")
+    template = path.replace("E-1", "{employee_id}")
     operation = OPENAPI["paths"][template]["get"]
     described = operation["responses"][str(response.status_code)]
     if "$ref" in described:
@@ -94,8 +94,17 @@ def test_index_and_description_are_public(client: FlaskClient) -> None:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    assert response.json == OPENAPI
     validate(response.json)
+
+
+def test_every_api_route_is_described(app: Flask) -> None:
+    """Generated from the routes themselves: none can be left out of the document."""
+    routes = {
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+    }
+    assert routes == set(OPENAPI["paths"])
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)

@@ -1,25 +1,20 @@
-"""Query parameters of the API, checked strictly: filters, page size and opaque cursors."""
+"""Query parameters of the API, read by webargs with the schemas of `schemas`: strict as the
+OpenAPI document says, with every refusal naming its parameter in the user's language."""
 
 import base64
 import binascii
 import json
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
+from flask import Request
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
+from marshmallow import Schema, ValidationError, fields
+from webargs.flaskparser import FlaskParser
 
+from trainer.api.schemas import MAX_LIMIT, Moment, WholeNumber
 from trainer.reporting.hr_api import RowKey
-from trainer.reporting.report import ReportFilter
+from trainer.reporting.report import STATUSES, ReportFilter
 from trainer.routing import ID_MAX
-
-MAX_LIMIT = 500
-DEFAULT_LIMIT = 100
-REPORT_PARAMETERS = ("course", "department", "status", "since", "until", "search")
-# Statements take the report's population filters; `since` and `until` are moments of storing.
-STATEMENT_PARAMETERS = ("course", "department", "status", "since", "until")
-PAGE_PARAMETERS = ("limit", "cursor")
 
 
 class BadParameter(ValueError):
@@ -30,83 +25,71 @@ class BadParameter(ValueError):
         self.parameter = parameter
 
 
-def checked(args: MultiDict[str, str], allowed: Iterable[str]) -> dict[str, str]:
-    """The parameters as a plain dict; unknown or repeated ones are refused."""
-    allowed = set(allowed)
-    values: dict[str, str] = {}
-    for name, given in args.lists():
-        if name not in allowed:
-            raise BadParameter(name, _("Unknown parameter %(name)s.", name=name))
-        if len(given) > 1:
-            raise BadParameter(name, _("Give the parameter %(name)s once.", name=name))
-        if any(ord(char) < 32 for char in given[0]):  # PostgreSQL refuses NUL in text
-            raise BadParameter(name, _("%(name)s contains control characters.", name=name))
-        # Taken as sent, as the OpenAPI document describes them: no value may be empty.
-        if not given[0]:
-            raise BadParameter(name, _("Give a value for %(name)s, or leave it out.", name=name))
-        values[name] = given[0]
-    return values
+class QueryParser(FlaskParser):
+    """webargs' parser, stricter where the document is: a parameter given twice is refused
+    (webargs would take the first), and an unknown one too (webargs would drop it)."""
+
+    def __init__(self) -> None:
+        super().__init__(unknown=None)  # None: the schema's own rule, which refuses unknowns
+
+    def load_querystring(self, req: Request, schema: Schema) -> Any:
+        """The query string, once each parameter is known to be given once."""
+        for name, given in req.args.lists():
+            if len(given) > 1:
+                raise BadParameter(name, _("Give the parameter %(name)s once.", name=name))
+        return super().load_querystring(req, schema)
+
+    def handle_error(  # type: ignore[override]
+        self, error: ValidationError, req: Request, schema: Schema, **_kwargs: Any
+    ) -> NoReturn:
+        """Raise BadParameter for the first parameter the schema refused."""
+        messages = error.messages
+        if isinstance(messages, dict):
+            messages = messages.get("query", messages)
+        name = next(iter(messages)) if isinstance(messages, dict) and messages else ""
+        raise BadParameter(name, refusal(name, req.args.get(name, ""), schema.fields.get(name)))
 
 
-def report_filter(values: dict[str, str]) -> ReportFilter:
+def refusal(name: str, given: str, field: fields.Field | None) -> str:
+    """Why the value `given` for the parameter `name` cannot be used."""
+    if field is None:
+        return _("Unknown parameter %(name)s.", name=name)
+    if not given:
+        return _("Give a value for %(name)s, or leave it out.", name=name)
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in given):
+        return _("%(name)s contains control characters.", name=name)
+    if isinstance(field, WholeNumber):
+        return _("limit must be a whole number from 1 to %(max)d.", max=MAX_LIMIT)
+    if isinstance(field, Moment):
+        return _("%(name)s must be an ISO 8601 date or date and time.", name=name)
+    if isinstance(field, fields.Date):
+        return _("%(name)s must be a date written YYYY-MM-DD.", name=name)
+    if name == "status":
+        return _(
+            "Unknown status %(status)s; use one of: %(statuses)s.",
+            status=given, statuses=", ".join(STATUSES),
+        )  # fmt: skip
+    return _("%(name)s is not valid here.", name=name)
+
+
+def report_filter(values: dict[str, Any]) -> ReportFilter:
     """The report's filter from `course`, `department`, `status`, `since`, `until`, `search`."""
     return ReportFilter(
-        course=values.get("course") or None,
-        department=values.get("department") or None,
-        status=values.get("status") or None,
-        since=_day(values, "since"),
-        until=_day(values, "until"),
-        search=values.get("search") or None,
+        course=values.get("course"),
+        department=values.get("department"),
+        status=values.get("status"),
+        since=values.get("since"),
+        until=values.get("until"),
+        search=values.get("search"),
     )
 
 
-def statement_filter(values: dict[str, str]) -> ReportFilter:
+def statement_filter(values: dict[str, Any]) -> ReportFilter:
     """The report's filter from `course`, `department` and `status`, for statements."""
     return ReportFilter(
-        course=values.get("course") or None,
-        department=values.get("department") or None,
-        status=values.get("status") or None,
-    )
-
-
-def page_size(values: dict[str, str]) -> int:
-    """`limit`: 1 to MAX_LIMIT rows, DEFAULT_LIMIT when not given."""
-    raw = values.get("limit")
-    if not raw:
-        return DEFAULT_LIMIT
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise BadParameter(
-            "limit", _("limit must be a whole number from 1 to %(max)d.", max=MAX_LIMIT)
-        )
-    return int(raw)
-
-
-def moment(values: dict[str, str], name: str) -> datetime | None:
-    """An ISO 8601 date or date and time; without a zone it is UTC."""
-    raw = values.get(name)
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw)
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):  # overflow: a zone pushing year 1 or 9999 over the edge
-        raise BadParameter(
-            name, _("%(name)s must be an ISO 8601 date or date and time.", name=name)
-        ) from None
-
-
-def _day(values: dict[str, str], name: str) -> date | None:
-    raw = values.get(name)
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        day = None
-    # The last day there is has no next day, which the report's end-of-day bound needs.
-    if day is None or day == date.max:
-        raise BadParameter(name, _("%(name)s must be a date written YYYY-MM-DD.", name=name))
-    return day
+        course=values.get("course"), department=values.get("department"),
+        status=values.get("status"),
+    )  # fmt: skip
 
 
 def encode_cursor(kind: str, key: list[Any]) -> str:
@@ -115,7 +98,7 @@ def encode_cursor(kind: str, key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(values: dict[str, str], kind: str) -> Any:
+def _decode(values: dict[str, Any], kind: str) -> Any:
     raw = values.get("cursor")
     if not raw:
         return None
@@ -128,7 +111,7 @@ def _decode(values: dict[str, str], kind: str) -> Any:
     return data[kind]
 
 
-def completions_cursor(values: dict[str, str]) -> RowKey | None:
+def completions_cursor(values: dict[str, Any]) -> RowKey | None:
     """Where a page of completions starts: after (user id, course slug)."""
     key = _decode(values, "completions")
     if key is None:
@@ -138,7 +121,7 @@ def completions_cursor(values: dict[str, str]) -> RowKey | None:
     return key[0], key[1]
 
 
-def statements_cursor(values: dict[str, str]) -> int | None:
+def statements_cursor(values: dict[str, Any]) -> int | None:
     """Where a page of statements starts: after this position in the statement log."""
     key = _decode(values, "statements")
     if key is None:

@@ -1,15 +1,21 @@
-"""The read-only HR API: completions, transcripts and xAPI statements, paged by cursor."""
+"""The read-only HR API: completions, transcripts and xAPI statements, paged by cursor.
+
+Each route declares its parameters and answers with flask-smorest, which checks requests
+against them and writes the OpenAPI document from them."""
 
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, send_from_directory, url_for
+from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from flask_smorest.globals import current_api
 
-from trainer.api import params
+from trainer.api import params, schemas
 from trainer.api.auth import current_token, token_required
-from trainer.api.params import BadParameter
+from trainer.api.params import BadParameter, QueryParser
+from trainer.api.spec import PROBLEM, SHARED_ERRORS
 from trainer.errors import json_error
 from trainer.extensions import db
 from trainer.models.types import iso_timestamp, utcnow
@@ -18,30 +24,71 @@ from trainer.reporting import hr_api, report, xapi
 from trainer.reporting.report import FilterError
 from trainer.reporting.transcript import transcript as learner_transcript
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint with Trainer's strict query parser."""
+
+    ARGUMENTS_PARSER = QueryParser()
+
+
+bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="HR data.")
 SCOPE = "hr:read"
+JSON = "application/json"
+PUBLIC = bp.doc(security=[])
+TRANSCRIPT_PATH = [{
+    "in": "path", "name": "employee_id", "description": "The learner's employee id.",
+    "schema": {"type": "string", "minLength": 1, "pattern": schemas.PRINTABLE},
+}]  # fmt: skip
 
 
-@bp.get("/")
-def index() -> Response:
-    """Name and version; the description is public, every data route needs a bearer token."""
-    return jsonify(name="Trainer API", version="v1", openapi="/api/v1/openapi.json")
+def errors(*statuses: int) -> Any:
+    """Document on a route the errors any route can answer (`spec.SHARED_ERRORS`)."""
+
+    def decorator(view: Any) -> Any:
+        for status in statuses:
+            view = bp.alt_response(status, response=SHARED_ERRORS[status])(view)
+        return view
+
+    return decorator
 
 
-@bp.get("/openapi.json")
-def openapi() -> Response:
-    """The OpenAPI 3.1 description of this API."""
-    return send_from_directory(bp.root_path, "openapi.json", mimetype="application/json")
+PUBLIC_ERRORS = errors(405, 429)
+GUARDED_ERRORS = errors(401, 405, 429)
 
 
-@bp.get("/completions")
+@bp.route("/")
+@PUBLIC
+@PUBLIC_ERRORS
+@bp.arguments(schemas.NoParameters, location="query", error_status_code=400)
+@bp.response(200, schemas.Index, content_type=JSON, description="Name and version.")
+def index(_query: dict[str, Any]) -> Response:
+    """Name and version of the API; the description is public, data routes need a token."""
+    return jsonify(name="Trainer API", version="v1", openapi=url_for(".openapi"))
+
+
+@bp.route("/openapi.json")
+@PUBLIC
+@PUBLIC_ERRORS
+@bp.arguments(schemas.NoParameters, location="query", error_status_code=400)
+@bp.response(200, content_type=JSON, description="The OpenAPI document.")
+def openapi(_query: dict[str, Any]) -> Response:
+    """This description, generated from the routes and schemas that check every request."""
+    return jsonify(current_api.spec.to_dict())
+
+
+@bp.route("/completions")
 @token_required(SCOPE)
-def completions() -> Response:
-    """The completion report, one row per learner and course, a page at a time."""
-    values = params.checked(request.args, (*params.REPORT_PARAMETERS, *params.PAGE_PARAMETERS))
-    filters = params.report_filter(values)
-    limit = params.page_size(values)
-    after = params.completions_cursor(values)
+@GUARDED_ERRORS
+@bp.arguments(schemas.CompletionParameters, location="query", error_status_code=400)
+@bp.response(200, schemas.CompletionPage, content_type=JSON, description="A page of rows.")
+def completions(query: dict[str, Any]) -> Response:
+    """The completion report: one row per learner and course.
+
+    The same rows as the HR report with the same filters, in a stable order (learner, then
+    course) so that paging never skips or repeats a row."""
+    filters = params.report_filter(query)
+    limit = query["limit"]
+    after = params.completions_cursor(query)
     report.check_filter(filters)
     rows = hr_api.completions_page(filters, limit + 1, after)
     page = rows[:limit]
@@ -53,11 +100,14 @@ def completions() -> Response:
     return jsonify(data=data, next_cursor=next_cursor)
 
 
-@bp.get("/users/<employee_id>/transcript")
+@bp.route("/users/<employee_id>/transcript", parameters=TRANSCRIPT_PATH)
 @token_required(SCOPE)
-def transcript(employee_id: str) -> Response | tuple[Response, int]:
-    """Every lesson and attempt of the learner with this employee id."""
-    params.checked(request.args, ())
+@GUARDED_ERRORS
+@bp.alt_response(404, schema=schemas.Problem, content_type=PROBLEM, description="No such learner.")
+@bp.arguments(schemas.NoParameters, location="query", error_status_code=400)
+@bp.response(200, schemas.Transcript, content_type=JSON, description="The transcript.")
+def transcript(_query: dict[str, Any], employee_id: str) -> Response | tuple[Response, int]:
+    """Every lesson, attempt and course completion of one learner."""
     user_id = hr_api.user_id_by_employee_id(employee_id)
     found = learner_transcript(user_id) if user_id is not None else None
     if found is None:
@@ -79,16 +129,43 @@ def transcript(employee_id: str) -> Response | tuple[Response, int]:
     return jsonify(data)
 
 
-@bp.get("/xapi/statements")
+@bp.route("/xapi/statements")
 @token_required(SCOPE)
-def statements() -> Response:
-    """xAPI statements of the report's learners, stored in (since, until], a page at a time,
-    answered as xAPI's StatementResult: `statements`, and `more` (empty on the last page)."""
-    values = params.checked(request.args, (*params.STATEMENT_PARAMETERS, *params.PAGE_PARAMETERS))
-    filters = params.statement_filter(values)
-    since, until = params.moment(values, "since"), params.moment(values, "until")
-    limit = params.page_size(values)
-    after = params.statements_cursor(values)
+@GUARDED_ERRORS
+@bp.arguments(schemas.StatementParameters, location="query", error_status_code=400)
+@bp.response(
+    200, schemas.StatementResult, content_type=JSON,
+    description="A page of statements, and where the next one is.",
+    headers={
+        "X-Experience-API-Version": {
+            "description": "The xAPI version of the statements.",
+            "schema": {"type": "string", "const": "1.0.3"},
+        },
+        "X-Experience-API-Consistent-Through": {
+            "description": "Every statement stored before this moment is in this page or its "
+            "next ones (ISO 8601 UTC).",
+            "schema": {"type": "string", "format": "date-time"},
+        },
+    },
+)  # fmt: skip
+def statements(query: dict[str, Any]) -> Response:
+    """xAPI 1.0.3 statements of the report's learners, as an xAPI StatementResult.
+
+    The statements Trainer recorded, in the order it stored them: `attempted` when an attempt
+    starts, `answered` per answered item and `passed` or `failed` per graded attempt (all three
+    with the attempt as `context.registration`), `completed` per lesson (with the time from
+    first opening it as `duration`) and per course. The actor is an `account` (`homePage`: the
+    instance's base URL; `name`: the learner's opaque id), so statements never change with a
+    learner's name or e-mail; statement ids are derived from that id and the event, so a
+    repeated pull gives the same statements. `stored` is when Trainer recorded a statement;
+    `since` (exclusive) and `until` filter on it. A two-step scenario is one `choice`
+    interaction answered `B2B[,]option-2` (the category, then the approach, an option named by
+    its place in the content file). Pass `more` (a URL relative to this host) to fetch the
+    next page; it is empty on the last one."""
+    filters = params.statement_filter(query)
+    since, until = query.get("since"), query.get("until")
+    limit = query["limit"]
+    after = params.statements_cursor(query)
     report.check_filter(filters)
     # Read first: what is stored from now on belongs to a later pull.
     consistent_through = utcnow()
@@ -97,7 +174,7 @@ def statements() -> Response:
     more = ""
     if len(found) > limit:
         cursor = params.encode_cursor("statements", [page[-1][0]])
-        more = url_for(".statements", **{**values, "cursor": cursor})
+        more = url_for(".statements", **{**request.args.to_dict(), "cursor": cursor})
     details = {"filters": filters.as_dict(), "limit": limit}
     for name, moment in (("since", since), ("until", until)):
         if moment is not None:
