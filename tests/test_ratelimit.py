@@ -54,6 +54,11 @@ def test_api_requests_are_limited_with_a_json_429(database_url: str, tmp_path) -
     answers = [client.get("/api/v1/completions", headers=headers) for _ in range(3)]
     assert [answer.status_code for answer in answers] == [200, 200, 429]
     assert [answer.headers["X-RateLimit-Remaining"] for answer in answers[:2]] == ["1", "0"]
+    # The IETF's fields too: the policy (2 per minute here), what is left and when it resets.
+    assert {answer.headers["RateLimit-Policy"] for answer in answers} == {'"api";q=2;w=60'}
+    fields = [answer.headers["RateLimit"].split(";") for answer in answers]
+    assert [left for _name, left, _reset in fields] == ["r=1", "r=0", "r=0"]
+    assert all(0 <= int(reset.removeprefix("t=")) <= 60 for _name, _left, reset in fields)
     refused = client.get("/api/v1/completions", headers=headers)
     assert refused.mimetype == "application/problem+json"
     assert refused.json["status"] == 429 and refused.json["title"] == "Too Many Requests"

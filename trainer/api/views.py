@@ -3,6 +3,8 @@
 Each route declares its parameters and answers with flask-smorest, which checks requests
 against them and writes the OpenAPI document from them."""
 
+import math
+import time
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
@@ -17,7 +19,7 @@ from trainer.api.auth import current_token, token_required
 from trainer.api.params import BadParameter, QueryParser
 from trainer.api.spec import PROBLEM, SHARED_ERRORS
 from trainer.errors import json_error
-from trainer.extensions import db
+from trainer.extensions import db, limiter
 from trainer.models.types import iso_timestamp, utcnow
 from trainer.people import audit
 from trainer.reporting import hr_api, report, xapi
@@ -190,6 +192,19 @@ def statements(query: dict[str, Any]) -> Response:
 def not_cached(response: Response) -> Response:
     """Personal data: no shared or browser cache may keep a copy."""
     response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.after_request
+def rate_limit_fields(response: Response) -> Response:
+    """The client's budget as the IETF's RateLimit and RateLimit-Policy fields
+    (draft-ietf-httpapi-ratelimit-headers), beside Flask-Limiter's X-RateLimit-* ones."""
+    current = limiter.current_limit
+    if current is not None:
+        window = current.limit.get_expiry()
+        reset = max(0, math.ceil(current.window.reset_time - time.time()))
+        response.headers["RateLimit-Policy"] = f'"api";q={current.limit.amount};w={window}'
+        response.headers["RateLimit"] = f'"api";r={current.remaining};t={reset}'
     return response
 
 
