@@ -36,19 +36,19 @@ from trainer.people import tokens
 from trainer.reporting import report
 
 LESSON = "/courses/sample/lessons/proces-decyzyjny"
-# Statements per page: the signed-in user and their roles are the first two of each.
-DASHBOARD = 11  # with the open timed attempt, for the "back to the exam" card
-COURSE = 14  # the outline: each quiz's status from two grouped queries
-LESSON_FIRST_VISIT = 7
-LESSON_AGAIN = 6
-QUIZ_ITEM = 5
-ANSWER = 7
-SUBMIT = 23  # with the xAPI statements it logs, in two inserts
-RESULT = 6
-REPORT = 6
+# Statements per page: the signed-in user with their roles is the first of each.
+DASHBOARD = 10  # with the open timed attempt, for the "back to the exam" card
+COURSE = 13  # the outline: each quiz's status from two grouped queries
+LESSON_FIRST_VISIT = 6
+LESSON_AGAIN = 5
+QUIZ_ITEM = 4
+ANSWER = 6
+SUBMIT = 22  # with the xAPI statements it logs, in two inserts
+RESULT = 5
+REPORT = 5
 API_COMPLETIONS = 4
-ADMIN_USERS = 5
-HR_ASSIGNMENTS = 7
+ADMIN_USERS = 4
+HR_ASSIGNMENTS = 6
 
 
 def sample_quiz(slug: str):

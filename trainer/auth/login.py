@@ -3,6 +3,7 @@
 from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from trainer.extensions import db, login_manager
@@ -15,7 +16,8 @@ def load_user(user_id: str) -> User | None:
     user_pk, _, version = user_id.partition(":")
     if not (user_pk.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_pk))
+    # Roles in the same statement: every signed-in page reads them, on every request.
+    user = db.session.get(User, int(user_pk), options=(joinedload(User.roles),))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
