@@ -19,8 +19,9 @@ Only what does not depend on the clock is stored: the report's status (overdue d
 now) and a course's number of published lessons are computed when the report is read.
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -30,6 +31,7 @@ from sqlalchemy import (
     Index,
     String,
     and_,
+    bindparam,
     case,
     delete,
     event,
@@ -95,11 +97,10 @@ def _none(type_: Any) -> Any:
     return null().cast(type_)
 
 
-def summary_select(
-    user_ids: Collection[int] | None = None, course_ids: Collection[int] | None = None
-) -> Any:
-    """The summary rows as the source tables give them now: of `user_ids` and `course_ids`
-    (either or both), or every row when neither is given. Columns as SUMMARY_COLUMNS."""
+def summary_select(by_users: bool = False, by_courses: bool = False) -> Any:
+    """The summary rows as the source tables give them now, grouped by learner and course:
+    of the learners in the expanding parameter `users` (with `by_users`), of the courses in
+    `courses` (with `by_courses`), or every row. Columns as SUMMARY_COLUMNS."""
     published = Lesson.status == LessonStatus.PUBLISHED
     graded = Attempt.status == AttemptStatus.GRADED
     final = and_(graded, Quiz.is_final.is_(True), Quiz.status == QuestionStatus.ACTIVE)
@@ -107,10 +108,10 @@ def summary_select(
     no_time, no_code = _none(time), _none(String(32))
 
     def part(user_column: Any, course_column: Any, stmt: Any) -> Any:
-        if user_ids is not None:
-            stmt = stmt.where(user_column.in_(list(user_ids)))
-        if course_ids is not None:
-            stmt = stmt.where(course_column.in_(list(course_ids)))
+        if by_users:
+            stmt = stmt.where(user_column.in_(bindparam("users", expanding=True)))
+        if by_courses:
+            stmt = stmt.where(course_column.in_(bindparam("courses", expanding=True)))
         return stmt
 
     # One part per source table, the same columns in each; grouped by learner and course.
@@ -181,27 +182,35 @@ def refresh(
         _refresh(connection, users[start : start + CHUNK], courses)  # type: ignore[index]
 
 
+@cache
+def _statements(by_users: bool, by_courses: bool) -> tuple[Any, Any, Any]:
+    """The lock (PostgreSQL), delete and insert of a refresh, built once for each kind."""
+    table = LearnerCourseSummary.__table__
+    # Two transactions refreshing one learner at once would each compute from a snapshot
+    # without the other's write: the second waits here, then reads both. (FOR NO KEY UPDATE
+    # does not block the inserts that reference the user.)
+    lock = (
+        select(User.id).where(User.id.in_(bindparam("users", expanding=True)))
+        .order_by(User.id).with_for_update(key_share=True)
+    )  # fmt: skip
+    stale = delete(table)
+    if by_users:
+        stale = stale.where(table.c.user_id.in_(bindparam("users", expanding=True)))
+    if by_courses:
+        stale = stale.where(table.c.course_id.in_(bindparam("courses", expanding=True)))
+    fresh = insert(table).from_select(list(SUMMARY_COLUMNS), summary_select(by_users, by_courses))
+    return lock, stale, fresh
+
+
 def _refresh(connection: Connection, users: list[int] | None, courses: list[int] | None) -> None:
     if courses == []:
         return
-    table = LearnerCourseSummary.__table__
+    lock, stale, fresh = _statements(users is not None, courses is not None)
+    params = {"users": users, "courses": courses}
     if users and connection.dialect.name == "postgresql":
-        # Two transactions refreshing one learner at once would each compute from a
-        # snapshot without the other's write: the second waits here, then reads both.
-        # (FOR NO KEY UPDATE does not block the inserts that reference the user.)
-        connection.execute(
-            select(User.id).where(User.id.in_(users)).order_by(User.id)
-            .with_for_update(key_share=True)
-        )  # fmt: skip
-    stale = delete(table)
-    if users is not None:
-        stale = stale.where(table.c.user_id.in_(users))
-    if courses is not None:
-        stale = stale.where(table.c.course_id.in_(courses))
-    connection.execute(stale)
-    connection.execute(
-        insert(table).from_select(list(SUMMARY_COLUMNS), summary_select(users, courses))
-    )
+        connection.execute(lock, params)
+    connection.execute(stale, params)
+    connection.execute(fresh, params)
 
 
 def rebuild(connection: Connection) -> int:
