@@ -397,7 +397,9 @@ def report_queries() -> dict[str, Select]:
     assert hr_api.completions_page  # the API's page is built the same way
     since = report.ReportFilter(course="sample", since=utcnow().date() - timedelta(days=30))
     filtered = report.report_select(since, "score", descending=True).limit(50)
-    return {"page": page, "count": count, "api": keyset, "completed since": filtered}
+    department = report.report_select(report.ReportFilter(department="Sprzedaż")).limit(50)
+    return {"page": page, "count": count, "api": keyset, "completed since": filtered,
+            "department": department}  # fmt: skip
 
 
 def report_plan(app: Flask, stmt: Select | None = None) -> list[str]:
@@ -418,7 +420,7 @@ def report_plan(app: Flask, stmt: Select | None = None) -> list[str]:
         return plan
 
 
-@pytest.mark.parametrize("name", ["page", "count", "api", "completed since"])
+@pytest.mark.parametrize("name", ["page", "count", "api", "completed since", "department"])
 def test_the_report_query_reads_the_summary_through_indexes(synced: Flask, name: str) -> None:
     """The report's queries (the HR page and its count, the API's keyset page, a filtered
     page) read each learner's summary row through the summary's indexes, on SQLite and
@@ -443,6 +445,8 @@ def test_the_report_query_reads_the_summary_through_indexes(synced: Flask, name:
             if table in LEARNER_TABLES and words[0] == "SCAN":
                 assert "USING" in line, f"{table} read without an index:\n{text_of_plan}"
         found = rf"SEARCH learner_course_summary USING (COVERING )?INDEX {SUMMARY_INDEX}"
+        if name == "department":  # a department's active learners, not every active learner
+            assert "USING INDEX ix_user_department_active" in text_of_plan, text_of_plan
     else:
         for table in LEARNER_TABLES:
             assert not re.search(rf'Seq Scan on "?{table}"? ', text_of_plan), (

@@ -5,7 +5,7 @@ completion or assignment, what the report used to aggregate over every learner o
 page (trainer/models/summary.py keeps it up to date on every write). The upgrade fills it
 from the rows already there, so an upgraded database reports the same at once; `flask
 --app trainer report rebuild-summary` does the same again, for repair. Also an index on
-user.department, which the report filters by.
+user (department, active), by which the report finds a department's active learners.
 
 Revision ID: 0012
 Revises: 0011
@@ -84,12 +84,12 @@ def upgrade():
     op.create_index('ix_learner_course_summary_course_id_best_score', 'learner_course_summary', ['course_id', 'best_score'], unique=False)
     op.create_index('ix_learner_course_summary_course_id_completed_at', 'learner_course_summary', ['course_id', 'completed_at'], unique=False)
     # Plain CREATE INDEX: a batch on SQLite could rebuild `user` without lower(email)'s index.
-    op.create_index('ix_user_department', 'user', ['department'], unique=False)
+    op.create_index('ix_user_department_active', 'user', ['department', 'active'], unique=False)
     op.execute(BACKFILL)
 
 
 def downgrade():
-    op.drop_index('ix_user_department', table_name='user')
+    op.drop_index('ix_user_department_active', table_name='user')
     op.drop_index('ix_learner_course_summary_course_id_completed_at', table_name='learner_course_summary')
     op.drop_index('ix_learner_course_summary_course_id_best_score', table_name='learner_course_summary')
     op.drop_table('learner_course_summary')
