@@ -439,3 +439,49 @@ def test_content_changes_refresh_the_course(synced: Flask, kind: str) -> None:
         db.session.commit()
         new, old = both(ReportFilter())
         assert new == old
+
+
+def test_two_transactions_refreshing_one_learner_wait_for_each_other(synced: Flask) -> None:
+    """On PostgreSQL two transactions that each complete a lesson of one learner at once
+    both count: the second refresh waits for the first transaction (the learner's row is
+    locked), then reads its lesson too. (SQLite has one writer at a time anyway.)"""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    with synced.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite runs one write transaction at a time")
+        learner = accounts.create_user("both@example.com", "Both", None, {"learner"}).id
+        first, second = db.session.execute(
+            db.select(Lesson.id, Lesson.course_id)
+            .where(Lesson.status == LessonStatus.PUBLISHED).order_by(Lesson.position).limit(2)
+        ).all()  # fmt: skip
+        db.session.commit()
+        engine = db.engine
+
+        def complete(lesson_id: int, session: Session) -> None:
+            session.add(LessonProgress(user_id=learner, lesson_id=lesson_id,
+                                       completed_at=utcnow()))  # fmt: skip
+            session.flush()  # the summary's refresh runs here
+
+        errors: list[BaseException] = []
+        with Session(engine) as one, Session(engine) as two:
+            complete(first.id, one)  # holds the learner's row until it commits
+
+            def other() -> None:
+                try:
+                    complete(second.id, two)
+                    two.commit()
+                except BaseException as error:  # reported below
+                    errors.append(error)
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join(1.0)
+            assert thread.is_alive(), "the second refresh did not wait for the first"
+            one.commit()
+            thread.join(30)
+        assert not errors, errors
+        row = db.session.get(LearnerCourseSummary, (learner, first.course_id))
+        assert row is not None and row.lessons_done == 2
