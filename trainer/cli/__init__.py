@@ -11,6 +11,7 @@ def register_commands(app: Flask) -> None:
     from trainer.cli.demo import demo
     from trainer.cli.hr import hr
     from trainer.cli.questions import questions
+    from trainer.cli.report import report
     from trainer.cli.tokens import tokens
     from trainer.cli.users import users
     from trainer.cli.xapi import xapi
@@ -23,6 +24,7 @@ def register_commands(app: Flask) -> None:
         demo,
         hr,
         questions,
+        report,
         tokens,
         users,
         xapi,

@@ -27,6 +27,7 @@ from trainer.models import (
     User,
     UserRole,
     XapiStatement,
+    summary,
 )
 from trainer.people import audit
 from trainer.xapi import record
@@ -186,8 +187,10 @@ def _write_chunk(
     ):
         if values:
             db.session.execute(insert(model).execution_options(render_nulls=True), values)
-    # Rows inserted in bulk bypass the services that log statements: log them here, at once.
+    # Rows inserted in bulk bypass the services that log statements and keep the report's
+    # summary: do both here, once for the chunk.
     report.statements += record.backfill(user_ids)
+    summary.refresh(db.session.connection(), user_ids=user_ids)
     report.learners += len(learners)
     report.lessons += len(rows.progress)
     report.attempts += len(rows.attempts)

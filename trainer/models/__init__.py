@@ -20,6 +20,7 @@ from trainer.models.progress import (
     LessonProgress,
     PracticeItem,
 )
+from trainer.models.summary import LearnerCourseSummary
 from trainer.models.user import ROLES, User, UserRole, normalize_email
 from trainer.models.xapi import XapiStatement
 
@@ -34,6 +35,7 @@ __all__ = [
     "ContentVersion",
     "Course",
     "CourseCompletion",
+    "LearnerCourseSummary",
     "Lesson",
     "LessonProgress",
     "LessonStatus",

@@ -119,6 +119,8 @@ Index("uq_user_email_lower", func.lower(User.email), unique=True)
 # Who courses are for (`is_active_learner`): the report and the assignment pages look users up
 # by it; without an index SQLite builds a temporary one for every report page.
 Index("ix_user_active", User.active)
+# The report filters by department, among active learners (migration 0012).
+Index("ix_user_department_active", User.department, User.active)
 
 
 class UserRole(db.Model):

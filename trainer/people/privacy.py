@@ -25,6 +25,7 @@ from trainer.models import (
     Quiz,
     User,
     XapiStatement,
+    summary,
 )
 from trainer.models.types import iso_timestamp, utcnow
 from trainer.models.user import new_learner_id
@@ -171,6 +172,7 @@ def erase(user: User, actor: User) -> None:
     # Nothing statistical hangs on these; they only describe the person.
     db.session.execute(delete(PracticeItem).where(PracticeItem.user_id == user.id))
     db.session.execute(delete(Assignment).where(Assignment.user_id == user.id))
+    summary.refresh(db.session.connection(), user_ids=[user.id])  # their due dates went
     # Statements describe the person (their department among others); Trainer sends no more
     # of them, and the new pseudonym ties nothing sent before to the anonymous answers.
     db.session.execute(delete(XapiStatement).where(XapiStatement.user_id == user.id))

@@ -1,5 +1,9 @@
 """The completion report: one SQL query, one row per learner and course, filtered in SQL.
 
+The query joins each learner and course to their summary row (`learner_course_summary`,
+kept up to date by every write; models/summary.py) instead of aggregating progress and
+attempts, so a page costs the same however much the learners did.
+
 The same select feeds the HR page, every export format and the API, so they cannot disagree.
 Rows are plain column tuples (SQLAlchemy `Row`s), never ORM objects.
 """
@@ -12,22 +16,22 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ColumnElement, Row, Select, and_, case, func, or_, true, type_coerce
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    or_,
+    true,
+    type_coerce,
+)
 
 from trainer.extensions import db
-from trainer.models import (
-    Assignment,
-    Attempt,
-    AttemptStatus,
-    Course,
-    CourseCompletion,
-    Lesson,
-    LessonProgress,
-    LessonStatus,
-    QuestionStatus,
-    Quiz,
-    User,
-)
+from trainer.models import Course, LearnerCourseSummary, Lesson, LessonStatus, User
 from trainer.models.types import utcnow
 
 
@@ -121,61 +125,13 @@ def check_filter(filters: ReportFilter) -> None:
         raise FilterError("until", _("The end date is before the start date."))
 
 
-def _aggregates() -> tuple[Any, Any, Any]:
-    """Per-course and per-learner-and-course aggregates, one grouped subquery each."""
-    published = Lesson.status == LessonStatus.PUBLISHED
-    lessons = (
+def _lessons_total() -> Any:
+    """Each course's number of published lessons: a handful of rows, counted per query."""
+    return (
         db.select(Lesson.course_id, func.count().label("total"))
-        .where(published)
+        .where(Lesson.status == LessonStatus.PUBLISHED)
         .group_by(Lesson.course_id)
         .subquery("lessons")
-    )
-    done = and_(published, LessonProgress.completed_at.is_not(None))
-    progress = (
-        db.select(
-            LessonProgress.user_id,
-            Lesson.course_id,
-            func.count(case((done, 1))).label("done"),
-            func.min(LessonProgress.first_opened_at).label("opened"),
-            # A lesson is completed after it is opened: the later of the two is its last touch.
-            func.max(
-                func.coalesce(LessonProgress.completed_at, LessonProgress.first_opened_at)
-            ).label("touched"),
-        )
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .group_by(LessonProgress.user_id, Lesson.course_id)
-        .subquery("progress")
-    )
-    graded = Attempt.status == AttemptStatus.GRADED
-    final = and_(graded, Quiz.is_final.is_(True), Quiz.status == QuestionStatus.ACTIVE)
-    attempts = (
-        db.select(
-            Attempt.user_id,
-            Quiz.course_id,
-            func.count(case((graded, 1))).label("graded"),
-            func.min(Attempt.started_at).label("started"),
-            func.max(func.coalesce(Attempt.submitted_at, Attempt.started_at)).label("touched"),
-            func.max(case((final, Attempt.percent))).label("best"),
-            # Passed as the dashboard says it: a final attempt passed when it was graded.
-            func.max(case((and_(final, Attempt.passed.is_(True)), 1), else_=0)).label("passed"),
-        )
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .group_by(Attempt.user_id, Quiz.course_id)
-        .subquery("attempts")
-    )
-    return lessons, progress, attempts
-
-
-def _earliest(
-    first: ColumnElement[Any], second: ColumnElement[Any], latest: bool = False
-) -> ColumnElement[Any]:
-    """The earlier (or with `latest`, the later) of two times that may be NULL."""
-    # Spelled out because SQLite's min(a, b) and PostgreSQL's LEAST treat NULL differently.
-    return case(
-        (first.is_(None), second),
-        (second.is_(None), first),
-        ((first >= second) if latest else (first <= second), first),
-        else_=second,
     )
 
 
@@ -183,19 +139,22 @@ def report_select(
     filters: ReportFilter, sort: str = "name", descending: bool = False,
     now: datetime | None = None,
 ) -> Select[Any]:  # fmt: skip
-    """The report as one select: active learners times courses with published lessons."""
+    """The report as one select: active learners times courses with published lessons.
+
+    What each learner did in each course is read from its summary row (models/summary.py,
+    kept up to date by every write), never aggregated here: a learner without a row has
+    done nothing in the course. Only the status, which depends on `now`, is computed.
+    """
     now = now or utcnow()
-    lessons, progress, attempts = _aggregates()
-    first_started = _earliest(progress.c.opened, attempts.c.started)
-    completed = CourseCompletion.id.is_not(None)
+    lessons = _lessons_total()
+    summary = LearnerCourseSummary
+    completed = summary.completed_at.is_not(None)
     status = case(
         (completed, ProgressStatus.COMPLETED.value),
-        (and_(Assignment.due_at.is_not(None), Assignment.due_at < now),
-         ProgressStatus.OVERDUE.value),
-        (first_started.is_not(None), ProgressStatus.IN_PROGRESS.value),
+        (and_(summary.due_at.is_not(None), summary.due_at < now), ProgressStatus.OVERDUE.value),
+        (summary.first_started.is_not(None), ProgressStatus.IN_PROGRESS.value),
         else_=ProgressStatus.NOT_STARTED.value,
-    )  # fmt: skip
-    passed = type_coerce(or_(completed, func.coalesce(attempts.c.passed, 0) == 1), Boolean)
+    )
     stmt = (
         db.select(
             User.id.label("user_id"),
@@ -206,40 +165,31 @@ def report_select(
             Course.slug.label("course_slug"),
             Course.title.label("course_title"),
             status.label("status"),
-            func.coalesce(progress.c.done, 0).label("lessons_done"),
+            func.coalesce(summary.lessons_done, 0).label("lessons_done"),
             lessons.c.total.label("lessons_total"),
-            attempts.c.best.label("best_score"),
-            passed.label("passed"),
-            func.coalesce(attempts.c.graded, 0).label("attempts"),
-            first_started.label("first_started"),
-            CourseCompletion.completed_at,
-            CourseCompletion.certificate_code,
-            Assignment.due_at,
+            summary.best_score,
+            type_coerce(func.coalesce(summary.passed, false()), Boolean).label("passed"),
+            func.coalesce(summary.attempts, 0).label("attempts"),
+            summary.first_started,
+            summary.completed_at,
+            summary.certificate_code,
+            summary.due_at,
             # EXPORT_COLUMNS:
             User.manager,
-            Assignment.created_at.label("assigned_at"),
-            # A completion is made by a lesson or an attempt, so these two cover it.
-            _earliest(progress.c.touched, attempts.c.touched, latest=True).label("last_activity"),
+            summary.assigned_at,
+            summary.last_activity,
         )
         .select_from(User)
         .join(Course, true())
         .join(lessons, lessons.c.course_id == Course.id)
-        .outerjoin(progress, and_(progress.c.user_id == User.id, progress.c.course_id == Course.id))
-        .outerjoin(attempts, and_(attempts.c.user_id == User.id, attempts.c.course_id == Course.id))
-        .outerjoin(
-            CourseCompletion,
-            and_(CourseCompletion.user_id == User.id, CourseCompletion.course_id == Course.id),
-        )
-        .outerjoin(
-            Assignment, and_(Assignment.user_id == User.id, Assignment.course_id == Course.id)
-        )
+        .outerjoin(summary, and_(summary.user_id == User.id, summary.course_id == Course.id))
         .where(User.is_active_learner())
     )
     stmt = stmt.where(*_conditions(filters, status))
     rank = case(*((status == key, index) for index, key in enumerate(STATUSES)))
     keys = {
         "name": User.display_name, "department": User.department, "status": rank,
-        "score": attempts.c.best, "completed_at": CourseCompletion.completed_at,
+        "score": summary.best_score, "completed_at": summary.completed_at,
     }  # fmt: skip
     key = keys.get(sort, User.display_name)
     # Empty values last in both directions; the tail makes the order total, hence stable.
@@ -262,10 +212,11 @@ def _conditions(filters: ReportFilter, status: ColumnElement[Any]) -> list[Colum
         conditions.append(User.department == filters.department)
     if filters.status:
         conditions.append(status == filters.status)
+    completed_at = LearnerCourseSummary.completed_at
     if filters.since:
-        conditions.append(CourseCompletion.completed_at >= _midnight(filters.since))
+        conditions.append(completed_at >= _midnight(filters.since))
     if filters.until:
-        conditions.append(CourseCompletion.completed_at < _midnight(filters.until + timedelta(1)))
+        conditions.append(completed_at < _midnight(filters.until + timedelta(1)))
     if filters.search and filters.search.strip():
         term = filters.search.strip()
         columns = (User.display_name, User.email, User.employee_id)
