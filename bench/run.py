@@ -226,7 +226,8 @@ class World:
 def prepare(settings: Settings, folder: Path) -> World:
     """Migrate, load the course content, generate demo learners, and build the requests."""
     sys.path.insert(0, str(ROOT))
-    from flask_migrate import downgrade, upgrade
+    from flask_migrate import upgrade
+    from sqlalchemy import MetaData
 
     from trainer import create_app
     from trainer.authoring.content_files import sync_configured_content
@@ -243,7 +244,11 @@ def prepare(settings: Settings, folder: Path) -> World:
     with app.app_context():
         started = time.perf_counter()
         if settings.database_url:
-            downgrade(revision="base")
+            # Emptied by dropping every table: a downgrade cannot undo the demo data of an
+            # earlier run (a constraint it puts back refuses those rows).
+            existing = MetaData()
+            existing.reflect(bind=db.engine)
+            existing.drop_all(bind=db.engine)
         upgrade()
         sync_configured_content()
         db.session.commit()
