@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--quick] [--database-url postgresql://…/trainer_bench]
         [--paths lesson,dashboard,…] [--learners N] [--duration S] [--load wrk|python]
-        [--compare FOLDER] [--logs FOLDER]
+        [--compare FOLDER] [--logs FOLDER] [--instances 2]
 
 It makes a database with demo data (a temporary SQLite file unless --database-url names a
 PostgreSQL database, which is emptied first), starts Trainer and a "hello" Flask app under
@@ -10,7 +10,9 @@ gunicorn with `make run`'s worker settings, warms both up, then loads each path 
 connections, each run right after a run of the baseline, three times over. It prints one
 line per path: requests/s, p50 and p99 latency, CPU milliseconds per request of the
 gunicorn processes (master and workers, from /proc, per line of their access log), and the
-median ratio to the baseline.
+median ratio to the baseline. With --instances N (on PostgreSQL) Trainer runs as N gunicorns
+behind nginx, configured as the README's deployment section says (deploy/nginx.py), and so
+does the baseline: N "hello" gunicorns behind an nginx of their own.
 The load comes from wrk when it is installed (Debian's `wrk`), else from a small asyncio
 client of this file. It exits non-zero only when an answer was not the expected status (or
 a connection failed), never because of a timing. See bench/README.md.
@@ -85,6 +87,7 @@ class Settings:
     load: str  # "wrk" or "python"
     logs: Path | None = None
     compare: Path | None = None
+    instances: int = 1  # more than one: that many gunicorns behind nginx
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Settings:
@@ -107,6 +110,11 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
     )  # fmt: skip
     parser.add_argument("--logs", type=Path, help="keep the servers' gunicorn logs here")
     parser.add_argument(
+        "--instances", type=int, default=1,
+        help="run Trainer (and the baseline) as this many gunicorns behind nginx; needs "
+        "--database-url (instances share PostgreSQL, as in production) and Debian's nginx",
+    )  # fmt: skip
+    parser.add_argument(
         "--compare", type=Path, metavar="FOLDER",
         help="also run the Trainer of another checkout (e.g. a git worktree of an older "
         "commit) on a copy of the same data, interleaved: before and after in one run",
@@ -125,7 +133,13 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         parser.error("--compare runs on SQLite only (it copies the database file)")
     if args.compare and not (args.compare / "trainer" / "__init__.py").is_file():
         parser.error(f"--compare: no Trainer checkout at {args.compare}")
-    for name in ("learners", "duration", "warmup", "connections", "repetitions"):
+    if args.instances > 1 and not args.database_url:
+        parser.error("--instances: several instances share a PostgreSQL --database-url")
+    if args.instances > 1 and args.compare:
+        parser.error("--instances and --compare do not go together")
+    if args.instances > 1 and not _nginx_installed():
+        parser.error("--instances needs nginx (apt-get install nginx)")
+    for name in ("learners", "duration", "warmup", "connections", "repetitions", "instances"):
         value = getattr(args, name)
         if value is not None and value <= 0:
             parser.error(f"--{name} must be positive")
@@ -141,7 +155,12 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         load=load,
         logs=args.logs,
         compare=args.compare.resolve() if args.compare else None,
+        instances=args.instances,
     )
+
+
+def _nginx_installed() -> bool:
+    return Path("/usr/sbin/nginx").is_file() or shutil.which("nginx") is not None
 
 
 # --- the baseline -------------------------------------------------------------------------
@@ -207,7 +226,8 @@ class World:
 def prepare(settings: Settings, folder: Path) -> World:
     """Migrate, load the course content, generate demo learners, and build the requests."""
     sys.path.insert(0, str(ROOT))
-    from flask_migrate import downgrade, upgrade
+    from flask_migrate import upgrade
+    from sqlalchemy import MetaData
 
     from trainer import create_app
     from trainer.authoring.content_files import sync_configured_content
@@ -224,7 +244,11 @@ def prepare(settings: Settings, folder: Path) -> World:
     with app.app_context():
         started = time.perf_counter()
         if settings.database_url:
-            downgrade(revision="base")
+            # Emptied by dropping every table: a downgrade cannot undo the demo data of an
+            # earlier run (a constraint it puts back refuses those rows).
+            existing = MetaData()
+            existing.reflect(bind=db.engine)
+            existing.drop_all(bind=db.engine)
         upgrade()
         sync_configured_content()
         db.session.commit()
@@ -466,6 +490,50 @@ class Server:
             self.process.wait()
 
 
+class Balanced:
+    """`count` gunicorns of `app` behind nginx, configured as the README's deployment section
+    says (deploy/nginx.py): measured as one server, through nginx. CPU time counts the
+    gunicorns and nginx; requests served, the lines of the gunicorns' access logs."""
+
+    def __init__(
+        self, name: str, app: str, env: dict[str, str], folder: Path, root: Path, count: int
+    ) -> None:
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        from deploy.nginx import Nginx
+
+        self.name = name
+        self.servers = [
+            Server(f"{name}-{n}", app.replace("{n}", str(n)), env, folder, root)
+            for n in range(1, count + 1)
+        ]
+        upstreams = [f"{HOST}:{server.port}" for server in self.servers]
+        self.proxy = Nginx(folder / f"{name}-nginx", upstreams, _free_port(), HOST)
+        self.port = self.proxy.port
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        for server in self.servers:
+            server.wait_ready(timeout)
+        self.proxy.start()
+
+    def cpu_seconds(self) -> float:
+        nginx = self.proxy.process.pid if self.proxy.process else None
+        pids = (nginx, *_children(nginx)) if nginx else ()
+        return sum(server.cpu_seconds() for server in self.servers) + sum(map(_cpu_of, pids))
+
+    def served(self) -> int:
+        return sum(server.served() for server in self.servers)
+
+    def wait_idle(self, limit: float = 120) -> None:
+        for server in self.servers:
+            server.wait_idle(limit)
+
+    def stop(self) -> None:
+        self.proxy.stop()
+        for server in self.servers:
+            server.stop()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -508,7 +576,11 @@ class Run:
 
 
 def measure(
-    server: Server, requests: list[Request], expected: int, seconds: float, settings: Settings
+    server: Server | Balanced,
+    requests: list[Request],
+    expected: int,
+    seconds: float,
+    settings: Settings,
 ) -> Run:
     """Load `server` with `requests` in turn for `seconds`.
 
@@ -670,7 +742,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = parse_args(argv)
     print(
         f"bench: {'quick, ' if settings.quick else ''}{settings.learners:,} learners, "
-        f"{'PostgreSQL' if settings.database_url else 'SQLite'}, {settings.connections} "
+        f"{'PostgreSQL' if settings.database_url else 'SQLite'}, "
+        f"{f'{settings.instances} instances behind nginx, ' if settings.instances > 1 else ''}"
+        f"{settings.connections} "
         f"connections, {settings.repetitions} × {settings.duration} s per path, load: "
         f"{settings.load}",
         flush=True,
@@ -685,6 +759,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: nothing to request for {', '.join(empty)}", file=sys.stderr)
             return 1
         env = {
+            "TRAINER_TRUSTED_PROXIES": "1" if settings.instances > 1 else "0",
             "TRAINER_DATABASE_URL": world.database_url,
             "TRAINER_SECRET_KEY": world.secret_key,
             "TRAINER_RATELIMIT_ENABLED": "false",  # one address sends everything
@@ -698,7 +773,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             compare_env = {**env, "TRAINER_DATABASE_URL": f"sqlite:///{folder / 'compare.db'}"}
             apps["compare"] = (settings.compare, compare_env)
         try:
-            with _servers(apps, folder) as servers:
+            with _servers(apps, folder, settings.instances) as servers:
                 return _run(settings, world, servers)
         finally:
             if settings.logs:
@@ -709,15 +784,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextlib.contextmanager
 def _servers(
-    apps: dict[str, tuple[Path, dict[str, str]]], folder: Path
-) -> Iterator[dict[str, Server]]:
-    """The baseline, then each Trainer (its code's folder, its environment), started."""
-    started: dict[str, Server] = {}
+    apps: dict[str, tuple[Path, dict[str, str]]], folder: Path, instances: int = 1
+) -> Iterator[dict[str, Server | Balanced]]:
+    """The baseline, then each Trainer (its code's folder, its environment), started: one
+    gunicorn each, or `instances` behind nginx each."""
+    started: dict[str, Server | Balanced] = {}
     try:
-        started["baseline"] = Server("baseline", "bench.run:hello_app()", {}, folder, ROOT)
+        hello = "bench.run:hello_app()"
+        if instances > 1:
+            started["baseline"] = Balanced("baseline", hello, {}, folder, ROOT, instances)
+        else:
+            started["baseline"] = Server("baseline", hello, {}, folder, ROOT)
         for name, (root, env) in apps.items():
-            app = f"trainer:create_app(instance_path={str(folder / name)!r})"
-            started[name] = Server(name, app, env, folder, root)
+            if instances > 1:
+                path = f"{folder / name}-{{n}}"  # an instance folder each: {n} is its number
+                app = f"trainer:create_app(instance_path={path!r})"
+                started[name] = Balanced(name, app, env, folder, root, instances)
+            else:
+                app = f"trainer:create_app(instance_path={str(folder / name)!r})"
+                started[name] = Server(name, app, env, folder, root)
         for server in started.values():
             server.wait_ready()
         yield started
@@ -726,14 +811,14 @@ def _servers(
             server.stop()
 
 
-def _run(settings: Settings, world: World, servers: dict[str, Server]) -> int:
+def _run(settings: Settings, world: World, servers: dict[str, Server | Balanced]) -> int:
     hello = [Request("GET", "/")]
     baseline = servers["baseline"]
     trainers = {name: server for name, server in servers.items() if name != "baseline"}
     measure(baseline, hello, 200, settings.warmup, settings)
     failures: list[str] = []
 
-    def load(server: Server, name: str, seconds: float, when: str) -> Run:
+    def load(server: Server | Balanced, name: str, seconds: float, when: str) -> Run:
         run = measure(server, world.requests[name], PATHS[name].expected, seconds, settings)
         label = f"{name}{'' if server.name == 'trainer' else f' ({server.name})'}"
         failures.extend(f"{label} ({when}): {what} × {n}" for what, n in run.errors.items())

@@ -50,10 +50,16 @@ def test_the_load_generator_is_wrk_only_when_installed(bench) -> None:
     assert bench.parse_args(["--load", "python"]).load == "python"
 
 
+def test_several_instances_share_a_postgresql_database(bench) -> None:
+    assert bench.parse_args(["--load", "python"]).instances == 1
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--instances", "2", "--load", "python"])  # not on SQLite
+
+
 @pytest.mark.parametrize(
     "argv",
     [["--paths", "lesson,nowhere"], ["--paths", ","], ["--duration", "0"], ["--learners", "-5"],
-     ["--load", "curl"]],
+     ["--load", "curl"], ["--instances", "0"]],
 )  # fmt: skip
 def test_bad_arguments_are_refused(bench, argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_:

@@ -3,6 +3,7 @@
 import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import BASE_URL, make_app
 
@@ -20,6 +21,11 @@ def failing_app(database_url: str, tmp_path) -> Flask:
     @app.get("/api/v1/boom")
     def api_boom() -> str:
         raise RuntimeError("secret internals")
+
+    @app.get("/database-down")
+    @app.get("/api/v1/database-down")
+    def database_down() -> str:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
     @app.get("/status/<int:code>")
     def status(code: int) -> str:
@@ -52,6 +58,21 @@ def test_api_errors_are_json(failing_app: Flask) -> None:
     assert response.json["status"] == 500
     assert "secret internals" not in response.text
     assert client.get("/api/v1/nothing").json["status"] == 404
+
+
+def test_an_unreachable_database_is_a_503_that_a_proxy_can_pass_on(
+    failing_app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """503, not 500: nginx sends the request to another instance (tests/test_scaleout.py)."""
+    client = failing_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.get("/database-down")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "cannot reach its database" in response.text and "<main" in response.text
+    assert "connection refused" not in response.text and "Traceback" not in response.text
+    assert "connection refused" in caplog.text  # the cause is in the log
+    api = client.get("/api/v1/database-down")
+    assert api.status_code == 503 and api.json["status"] == 503
 
 
 def test_method_not_allowed(client: FlaskClient) -> None:

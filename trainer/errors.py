@@ -1,12 +1,15 @@
 """Error pages in the site's layout (JSON under /api/); never a stack trace."""
 
+import contextlib
 import json
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from trainer.extensions import db, login_manager
 from trainer.ops.request_log import request_id
 
 # What each status means to a user, in their language.
@@ -18,7 +21,11 @@ MESSAGES = {
     413: lambda: _("The file you sent is too large."),
     429: lambda: _("Too many requests. Please wait a moment and try again."),
     500: lambda: _("Something went wrong on our side. Please try again later."),
+    503: lambda: _("Trainer cannot reach its database just now. Please try again in a moment."),
 }
+# How long a client (or the proxy's passive check) should leave an instance whose database
+# did not answer before it asks again.
+RETRY_AFTER_SECONDS = 5
 
 
 def wants_json() -> bool:
@@ -64,3 +71,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
         return render_error(error)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(error: OperationalError) -> tuple[Response | str, int]:
+        """The database did not answer (down, unreachable, out of connections, a deadlock):
+        503, which tells a reverse proxy to send the request to another instance (nginx's
+        `proxy_next_upstream http_503`), instead of a 500 that means a bug."""
+        current_app.logger.error("database unavailable", exc_info=error)
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        # The page's layout asks who is signed in; loading the user would fail the same way.
+        login_manager._update_request_context_with_user()
+        body, status = render_error(ServiceUnavailable())
+        response = current_app.make_response((body, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response, status
