@@ -13,6 +13,7 @@ def register_commands(app: Flask) -> None:
     from trainer.cli.questions import questions
     from trainer.cli.tokens import tokens
     from trainer.cli.users import users
+    from trainer.cli.worker import worker
     from trainer.cli.xapi import xapi
 
     for command in (
@@ -26,5 +27,6 @@ def register_commands(app: Flask) -> None:
         tokens,
         users,
         xapi,
+        worker,
     ):
         app.cli.add_command(command)

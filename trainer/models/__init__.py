@@ -12,6 +12,7 @@ from trainer.models.content import (
     Quiz,
     QuizQuestion,
 )
+from trainer.models.export import EXPORT_STATUSES, ExportJob
 from trainer.models.progress import (
     Attempt,
     AttemptItem,
@@ -24,6 +25,7 @@ from trainer.models.user import ROLES, User, UserRole, normalize_email
 from trainer.models.xapi import XapiStatement
 
 __all__ = [
+    "EXPORT_STATUSES",
     "ROLES",
     "ApiToken",
     "Assignment",
@@ -34,6 +36,7 @@ __all__ = [
     "ContentVersion",
     "Course",
     "CourseCompletion",
+    "ExportJob",
     "Lesson",
     "LessonProgress",
     "LessonStatus",
