@@ -221,9 +221,7 @@ def test_old_files_are_purged(synced: Flask, hr_client: FlaskClient, runner) -> 
     later = time.time() - 73 * 3600
     os.utime(stray, (later, later))
     with synced.app_context():
-        db.session.execute(
-            db.update(ExportJob).values(finished_at=utcnow() - timedelta(hours=73))
-        )
+        db.session.execute(db.update(ExportJob).values(finished_at=utcnow() - timedelta(hours=73)))
         db.session.commit()
     result = runner.invoke(args=["hr", "purge-exports"])
     assert "removed 2 export files" in result.output, result.output

@@ -123,7 +123,9 @@ def run(job_id: int) -> None:
         _finish(job_id, "failed", error=str(error) if known else UNEXPECTED)
         return
     job = db.session.get(ExportJob, job_id)
-    assert job is not None
+    if job is None:  # deleted while it ran (its user erased): the file goes with it
+        target.unlink(missing_ok=True)
+        return
     job.status, job.finished_at, job.size_bytes = "done", utcnow(), size
     requester = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
     details = {"format": fmt, "filter": options.filters.as_dict(), "job": job.id}
