@@ -13,8 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import partial
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,14 +27,10 @@ from trainer.models.types import utcnow
 from trainer.models.user import LANGUAGES as LOCALES
 from trainer.people import audit
 from trainer.reporting import quiz_bests, report, xapi
+from trainer.reporting.csv_fields import formula_safe, row_fields
 from trainer.reporting.export_columns import Column, Kind, Layout, layout
 from trainer.reporting.report import ReportFilter
 
-# Characters that make a spreadsheet read a CSV field as a formula (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A signed plain number (a phone number, an employee id such as -12) calls no function, so it
-# is left as it is: "+48 600 100 200" stays a phone number.
-PLAIN_NUMBER = re.compile(r"[+-]?\d[\d .,]*")
 CHUNK_ROWS = 500
 CHUNK_BYTES = 64 * 1024
 # XLSX column widths, in characters: fitted to the longest value, within these bounds.
@@ -58,77 +53,6 @@ class Export:
     chunks: Iterator[bytes]
 
 
-def formula_safe(value: str) -> str:
-    """Prefix a CSV field that a spreadsheet would run as a formula with a single quote.
-
-    Only for CSV: an XLSX string cell is text whatever it starts with, and a prefix there would
-    only change the value.
-    """
-    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-Format = Callable[[Any], str]
-
-
-def _plain(value: Any, layout: Layout, excel: bool) -> str:
-    """Any value as a CSV field, whatever its column (the rare types the fast paths miss)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        if excel:
-            return layout.local(value).isoformat(" ")
-        return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
-    if isinstance(value, float):
-        text = f"{value:.1f}"
-        return text.replace(".", ",") if excel else text
-    return formula_safe(value) if isinstance(value, str) else str(value)
-
-
-def _csv_format(column: Column, layout: Layout, excel: bool) -> Format:
-    """How `column`'s values become CSV fields: decided once per column, not once per cell."""
-    other = partial(_plain, layout=layout, excel=excel)
-    if column.kind in (Kind.FLAG, Kind.STATUS) and excel:
-        yes, no = formula_safe(layout.yes), formula_safe(layout.no)
-        words = {code: formula_safe(word) for code, word in layout.statuses.items()}
-
-        def word(value: Any) -> str:
-            if value is None:
-                return ""
-            if column.kind is Kind.FLAG:
-                return yes if value else no
-            return words.get(value) or formula_safe(str(value))
-
-        return word
-    if column.kind is Kind.WHEN:
-        zone = layout.zone
-
-        def when(value: Any) -> str:
-            if value.__class__ is not datetime or value.tzinfo is None:
-                return other(value)
-            if excel:
-                return value.astimezone(zone).replace(microsecond=0, tzinfo=None).isoformat(" ")
-            return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
-
-        return when
-    if column.kind is Kind.SCORE:
-
-        def score(value: Any) -> str:
-            if value.__class__ is not float:
-                return other(value)
-            return format(value, ".1f").replace(".", ",") if excel else format(value, ".1f")
-
-        return score
-    if column.kind is Kind.COUNT:
-        return lambda value: str(value) if value.__class__ is int else other(value)
-    if column.kind is Kind.TEXT:
-        return lambda value: formula_safe(value) if value.__class__ is str else other(value)
-    return other
-
-
 def _delimited(layout: Layout, rows: Iterable[Any], excel: bool) -> Iterator[bytes]:
     buffer = io.StringIO()
     # Excel in a Polish locale splits on semicolons and needs the BOM to read UTF-8.
@@ -136,11 +60,11 @@ def _delimited(layout: Layout, rows: Iterable[Any], excel: bool) -> Iterator[byt
     if excel:
         buffer.write("\ufeff")
     writer.writerow([formula_safe(label) for label in layout.labels] if excel else layout.keys)
-    cells = [(column.value, _csv_format(column, layout, excel)) for column in layout.columns]
+    fields = row_fields(layout, excel)
     chunk_rows = CHUNK_ROWS
-    batch: list[list[str]] = []
+    batch: list[list[Any]] = []
     for row in rows:
-        batch.append([shown(value(row)) for value, shown in cells])
+        batch.append(fields(row))
         if len(batch) == chunk_rows:
             writer.writerows(batch)
             batch = []
@@ -239,10 +163,19 @@ def _xlsx(layout: Layout, rows: Iterable[Any]) -> Iterator[bytes]:
 
 
 def _json_array(statements: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    yield b"["
-    for number, statement in enumerate(statements):
-        yield (b"," if number else b"") + json.dumps(statement, ensure_ascii=False).encode("utf-8")
-    yield b"]"
+    # One encoder for the export (json.dumps with options makes a new one per call), and a
+    # chunk per CHUNK_ROWS statements rather than one per statement.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    chunk_rows, batch, separator = CHUNK_ROWS, [], "["
+    for statement in statements:
+        batch.append(encode(statement))
+        if len(batch) == chunk_rows:
+            yield (separator + ",".join(batch)).encode("utf-8")
+            batch, separator = [], ","
+    if batch:
+        yield (separator + ",".join(batch) + "]").encode("utf-8")
+    else:
+        yield b"[]" if separator == "[" else b"]"
 
 
 @dataclass(frozen=True)
