@@ -195,6 +195,17 @@ def test_recorded_statements_ask_for_one_push(worker_app: Flask, make_user) -> N
         assert queued(worker_app) == 1
 
 
+def test_the_worker_command_runs_queued_jobs(worker_app: Flask) -> None:
+    worker_app.config["EXPORT_DIRECT_MAX_ROWS"] = 3
+    seed(worker_app)
+    client = sign_in(worker_app.test_client(), "halina@example.com")
+    page_url = client.get("/hr/export?format=csv-excel").location
+    result = worker_app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert "serving the queue" in result.output
+    assert "Done" in client.get(page_url).text
+
+
 def test_the_worker_command_needs_redis(runner) -> None:
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0

@@ -17,4 +17,6 @@ def worker(burst: bool) -> None:
             "TRAINER_REDIS_URL is not set: without it every job runs inline, in the request "
             "that asks for it, and no worker is needed."
         )
-    jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"worker: serving the queue {app.config.get('JOB_QUEUE') or 'trainer'!r}")
+    jobs.work(app, burst=burst)
