@@ -166,16 +166,14 @@ def _json_array(statements: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     # One encoder for the export (json.dumps with options makes a new one per call), and a
     # chunk per CHUNK_ROWS statements rather than one per statement.
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    chunk_rows, batch, separator = CHUNK_ROWS, [], "["
+    yield b"["
+    chunk_rows, batch, separator = CHUNK_ROWS, [], ""
     for statement in statements:
         batch.append(encode(statement))
         if len(batch) == chunk_rows:
             yield (separator + ",".join(batch)).encode("utf-8")
             batch, separator = [], ","
-    if batch:
-        yield (separator + ",".join(batch) + "]").encode("utf-8")
-    else:
-        yield b"[]" if separator == "[" else b"]"
+    yield ((separator + ",".join(batch)) if batch else "").encode("utf-8") + b"]"
 
 
 @dataclass(frozen=True)
