@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "trainer"
 LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(names.split())
     for names in (
-        "config extensions taxonomy",
+        # jobs: the queue every domain hands slow work to (it names functions, imports none).
+        "config extensions taxonomy jobs",
         "models",
         "content.model content.fields content.yamlfile content.markdown content.snapshot "
         "content.taxonomy content.gift content.derive",

@@ -23,9 +23,18 @@ from tests.conftest import PASSWORD, AuthActions
 from tests.routes import build, rules
 from trainer.extensions import db
 from trainer.learning import attempts, catalogue, practice
-from trainer.models import Assignment, CourseCompletion, Lesson, PracticeItem, Quiz, User
+from trainer.models import (
+    Assignment,
+    CourseCompletion,
+    ExportJob,
+    Lesson,
+    PracticeItem,
+    Quiz,
+    User,
+)
 from trainer.people import accounts, assignments, invitations, password_reset, tokens
 from trainer.quiz.types import TYPES, question_type
+from trainer.reporting import export_jobs
 
 ROLES = ("anonymous", "learner", "trainer", "hr", "admin")
 SIGN_IN = "sign-in"  # a redirect to the sign-in page
@@ -128,6 +137,10 @@ PAGES: dict[tuple[str, str], tuple[int | str, ...]] = {
     ("hr_import.upload", "POST"): HR,
     ("hr_import.confirm", "POST"): only(HR_ONLY, 302),  # no preview: back to the upload
     ("audit.log", "GET"): HR,
+    ("hr_exports.index", "GET"): HR,
+    # An export job is its HR user's (and admins'): the world's belongs to the hr user.
+    ("hr_exports.show", "GET"): HR,
+    ("hr_exports.download", "GET"): HR,
     ("admin.users", "GET"): ADMINS,
     ("admin.edit_roles", "GET"): ADMINS,
     ("admin.edit_roles", "POST"): only(ADMIN_ONLY, 302),  # no box ticked: no roles
@@ -261,9 +274,22 @@ def build_world(app: Flask) -> dict[str, Any]:
             "token": invitations.invitation_for(
                 db.session.get(User, victims["invited"])).path.rsplit("/", 1)[1],
             "reset_token": password_reset.token_for(db.session.get(User, people["learner"])),
+            "job_id": _export_job(people["hr"]),
         }  # fmt: skip
         db.session.commit()
         return world
+
+
+def _export_job(hr: int) -> int:
+    """A finished export job of the hr user, with its file."""
+    job = ExportJob(
+        token="route-table-export", requested_by_id=hr, format="csv", options={},
+        filename="ukonczenia.csv", status="done", rows_total=1, rows_written=1,
+    )  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    export_jobs.file_path(job).write_bytes(b"employee_id\r\n")
+    return job.id
 
 
 def signed_in(app: Flask, email: str | None) -> FlaskClient:

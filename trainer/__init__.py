@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.certificates.views import bp as certificates_bp
     from trainer.extensions import limiter
     from trainer.hr.audit_views import bp as audit_bp
+    from trainer.hr.export_views import bp as hr_exports_bp
     from trainer.hr.import_views import bp as hr_import_bp
     from trainer.hr.views import bp as hr_bp
     from trainer.learn.practice_views import bp as practice_bp
@@ -131,7 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp, invitation_bp, password_bp, learn_bp, quiz_bp, practice_bp, certificates_bp,
         author_bp, question_editor_bp, analysis_bp, gift_bp, lint_bp, hr_bp, hr_import_bp, audit_bp,
-        admin_bp, tokens_bp, privacy_bp, health_bp,
+        hr_exports_bp, admin_bp, tokens_bp, privacy_bp, health_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     init_api(app).register_blueprint(api_bp)  # documents its routes as it registers them

@@ -65,6 +65,24 @@ class Defaults:
     LRS_BACKOFF_SECONDS = 1.0  # pause before the first retry; doubled before each next one
     LRS_TIMEOUT_SECONDS = 30
 
+    # Background work (issue 13): mail, the xAPI push and large exports go to an RQ queue in
+    # this Redis, e.g. "redis://127.0.0.1:6379/0", served by `flask --app trainer worker`
+    # (needs the `redis` extra). None: each job runs inline, in the request or command that
+    # asked for it, so one process is enough (`make run`).
+    REDIS_URL = None
+    JOB_QUEUE = "trainer"  # the RQ queue's name; instances sharing one Redis share it
+    JOB_TIMEOUT_SECONDS = 3600  # a job running longer is stopped and shown as failed
+    # After statements are recorded, the worker pushes the log to LRS_ENDPOINT this many
+    # seconds later, once for everything recorded meanwhile (0: at once). Needs REDIS_URL;
+    # without it `flask --app trainer xapi push` (e.g. from cron) sends the log.
+    XAPI_PUSH_DELAY_SECONDS = 10
+    # HR exports of more rows than this are made by the worker into a file under
+    # instance/exports/ and downloaded from a page that shows their progress; smaller ones
+    # download at once. Finished files are removed after EXPORT_RETENTION_HOURS (by the worker
+    # after each export, or `flask --app trainer hr purge-exports`).
+    EXPORT_DIRECT_MAX_ROWS = 5000
+    EXPORT_RETENTION_HOURS = 72
+
     # Rate limits per client address; several instances share them through Redis, e.g.
     # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379" (needs the `redis` extra).
     RATELIMIT_STORAGE_URI = "memory://"

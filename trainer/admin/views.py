@@ -87,12 +87,16 @@ def _invite(user: User) -> Response | str:
     db.session.commit()
     if mail.mail_configured(current_app.config):
         try:
-            invitations.send_invitations([invitation], base_url, current_app.config)
+            queued = invitations.deliver_invitations([invitation], base_url, current_app.config)
         except mail.MailError:
             current_app.logger.exception("invitation e-mail failed")
             flash(_("The invitation could not be e-mailed; pass the link on yourself."), "error")
         else:
-            flash(_("Invitation e-mailed to %(email)s.", email=user.email), "success")
+            if queued:
+                flash(_("The invitation to %(email)s is being e-mailed.", email=user.email),
+                      "success")  # fmt: skip
+            else:
+                flash(_("Invitation e-mailed to %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     return render_template(
         "admin/invitation.html", invitation=invitation, link=invitation.url(base_url),

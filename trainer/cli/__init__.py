@@ -14,6 +14,7 @@ def register_commands(app: Flask) -> None:
     from trainer.cli.report import report
     from trainer.cli.tokens import tokens
     from trainer.cli.users import users
+    from trainer.cli.worker import worker
     from trainer.cli.xapi import xapi
 
     for command in (
@@ -28,5 +29,6 @@ def register_commands(app: Flask) -> None:
         tokens,
         users,
         xapi,
+        worker,
     ):
         app.cli.add_command(command)

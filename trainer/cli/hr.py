@@ -11,9 +11,9 @@ from flask_babel import force_locale
 
 from trainer.extensions import db
 from trainer.models.user import LANGUAGES as LOCALES
-from trainer.reporting import exports, report
+from trainer.reporting import export_jobs, exports, report
 
-hr = AppGroup("hr", help="HR exports.")
+hr = AppGroup("hr", help="HR exports: write one, or purge old export files.")
 day = click.DateTime(formats=["%Y-%m-%d"])
 
 
@@ -75,3 +75,10 @@ def export(
             os.unlink(partial)
     rows = "row" if started.row_count == 1 else "rows"
     click.echo(f"wrote {started.row_count} {rows} to {out} ({fmt})")
+
+
+@hr.command("purge-exports")
+def purge_exports() -> None:
+    """Remove export files older than EXPORT_RETENTION_HOURS (the worker does it too)."""
+    removed = export_jobs.purge()
+    click.echo(f"removed {removed} export file{'' if removed == 1 else 's'}")

@@ -149,10 +149,13 @@ def import_employees(file: Path, dry_run: bool) -> None:
             click.echo("not e-mailed: set BASE_URL so that the links in e-mails are complete")
             return
         try:
-            sent = invitations.send_invitations(result.invitations, base_url, current_app.config)
+            queued = invitations.deliver_invitations(
+                result.invitations, base_url, current_app.config
+            )
         except mail.MailError as error:
             raise click.ClickException(f"invitations not e-mailed: {error}") from error
-        click.echo(f"invitations e-mailed: {sent}")
+        done = "queued for the worker to e-mail" if queued else "e-mailed"
+        click.echo(f"invitations {done}: {len(result.invitations)}")
 
 
 def _echo_preview(preview: imports.Preview) -> None:

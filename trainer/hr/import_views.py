@@ -71,8 +71,11 @@ def confirm() -> Response | str:
     base_url = current_app.config.get("BASE_URL") or request.url_root
     if result.invitations and mail.mail_configured(current_app.config):
         try:
-            sent = invitations.send_invitations(result.invitations, base_url, current_app.config)
-            flash(_("Invitations e-mailed: %(count)d.", count=sent), "success")
+            count = len(result.invitations)
+            if invitations.deliver_invitations(result.invitations, base_url, current_app.config):
+                flash(_("Invitations being e-mailed: %(count)d.", count=count), "success")
+            else:
+                flash(_("Invitations e-mailed: %(count)d.", count=count), "success")
         except mail.MailError:
             current_app.logger.exception("invitation e-mails failed")
             flash(_("The invitations could not be e-mailed; pass the links on yourself."), "error")

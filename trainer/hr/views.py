@@ -33,7 +33,7 @@ from trainer.models import Course
 from trainer.models.types import utcnow
 from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
-from trainer.reporting import exports, report, transcript
+from trainer.reporting import export_jobs, exports, report, transcript
 from trainer.routing import id_number, page_number
 from trainer.xapi import lrs
 
@@ -81,16 +81,26 @@ def progress() -> tuple[str, int]:
 
 @bp.get("/export")
 @role_required("hr")
-def export() -> Response | tuple[str, int]:
-    """Download exactly the report's filtered rows, streamed, in the chosen format."""
+def export() -> BaseResponse | tuple[str, int]:
+    """Download exactly the report's filtered rows, streamed, in the chosen format; a large
+    export becomes a job written by the worker, and the answer is its page."""
     form = ExportForm(request.args, catalogue.courses(), assignments.departments())
     if not form.validate():
         return _render_report(form, 400, _("The export was not made: correct the filters below."))
     sort, descending = _ordering()
+    fmt = form.format.data
     try:
         # People's formats come in the language of the HR user's interface.
         options = exports.ExportOptions(form.filters(), sort, descending, str(get_locale()))
-        started = exports.start_export(form.format.data, options, current_user)
+        exports.check_export(fmt, options)
+        rows = report.count_rows(options.filters)
+        if rows > export_jobs.direct_limit():
+            # Too long for one request: the worker writes it into a file, a page follows it.
+            job = export_jobs.create(fmt, options, current_user, rows)
+            db.session.commit()
+            export_jobs.start(job.id)
+            return redirect(url_for("hr_exports.show", job_id=job.id))
+        started = exports.start_export(fmt, options, current_user, row_count=rows)
     except report.FilterError:
         db.session.rollback()
         return _render_report(form, 400, _("The export was not made: correct the filters below."))

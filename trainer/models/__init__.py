@@ -12,6 +12,7 @@ from trainer.models.content import (
     Quiz,
     QuizQuestion,
 )
+from trainer.models.export import EXPORT_STATUSES, ExportJob
 from trainer.models.progress import (
     Attempt,
     AttemptItem,
@@ -25,6 +26,7 @@ from trainer.models.user import ROLES, User, UserRole, normalize_email
 from trainer.models.xapi import XapiStatement
 
 __all__ = [
+    "EXPORT_STATUSES",
     "ROLES",
     "ApiToken",
     "Assignment",
@@ -35,6 +37,7 @@ __all__ = [
     "ContentVersion",
     "Course",
     "CourseCompletion",
+    "ExportJob",
     "LearnerCourseSummary",
     "Lesson",
     "LessonProgress",

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from trainer import jobs
 from trainer.extensions import db
 from trainer.models import User
 from trainer.people import links, mail
@@ -66,11 +67,17 @@ def accept(user: User, password: str) -> None:
     db.session.flush()
 
 
-def send_invitations(
+def deliver_invitations(
     invitations: list[Invitation], base_url: str, config: Mapping[str, Any]
-) -> int:
-    """E-mail each link, now (HR sees whether it worked); raises `mail.MailError`."""
-    return mail.send([_message(invitation, base_url, config) for invitation in invitations], config)
+) -> bool:
+    """E-mail each link: queued for the worker when there is one (True), else sent now
+    (False; `mail.MailError` if that failed), so that HR sees whether it worked."""
+    messages = [_message(invitation, base_url, config) for invitation in invitations]
+    if jobs.configured(config):
+        mail.queue(messages, config)
+        return True
+    mail.send(messages, config)
+    return False
 
 
 def _message(invitation: Invitation, base_url: str, config: Mapping[str, Any]) -> EmailMessage:

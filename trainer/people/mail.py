@@ -1,13 +1,24 @@
-"""E-mail through the configured SMTP server: now, or after the response has gone out."""
+"""E-mail through the configured SMTP server: now, or after the response has gone out.
+
+After the response means on the background worker when REDIS_URL is set (trainer.jobs),
+else on a thread of this process.
+"""
 
 import logging
 import smtplib
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, cast
+
+from flask import current_app
+
+from trainer import jobs
 
 SMTP_TIMEOUT_SECONDS = 30
+# A queued message the server refused is tried again this many times, a minute apart.
+QUEUED_RETRIES = 3
 # Mail that must not delay a response (whose timing would tell whether an account exists)
 # goes out on these threads; one or two are plenty for password resets and registrations.
 _background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="trainer-mail")
@@ -69,8 +80,30 @@ def send(messages: list[EmailMessage], config: Mapping[str, Any]) -> int:
     return len(messages)
 
 
-def send_later(messages: list[EmailMessage], config: Mapping[str, Any]) -> Future[int]:
-    """Send on a background thread, so that the response does not wait; failures are logged."""
+def queue(messages: list[EmailMessage], config: Mapping[str, Any]) -> str | None:
+    """Hand `messages` to the worker (retried if the server fails); its job id.
+
+    Without REDIS_URL they are sent now, and `MailError` says if that failed.
+    """
+    raw = [message.as_bytes() for message in messages]
+    return jobs.enqueue("trainer.people.mail:send_queued", raw, config=config,
+                        retries=QUEUED_RETRIES)  # fmt: skip
+
+
+def send_queued(raw: list[bytes]) -> int:
+    """The worker's job: send messages queued as bytes, with the worker's mail settings."""
+    messages = [cast(EmailMessage, message_from_bytes(data, policy=policy.default))
+                for data in raw]  # fmt: skip
+    return send(messages, current_app.config)
+
+
+def send_later(messages: list[EmailMessage], config: Mapping[str, Any]) -> Future[int] | None:
+    """Send without making the response wait: on the worker, or else on a background thread
+    of this process (never inline: how long a reset takes must not tell whether an account
+    exists). Failures are logged (and, on the worker, retried)."""
+    if jobs.configured(config):
+        queue(messages, config)
+        return None
     settings = dict(config)
 
     def deliver() -> int:

@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,14 +27,10 @@ from trainer.models.types import utcnow
 from trainer.models.user import LANGUAGES as LOCALES
 from trainer.people import audit
 from trainer.reporting import quiz_bests, report, xapi
+from trainer.reporting.csv_fields import formula_safe, row_fields
 from trainer.reporting.export_columns import Column, Kind, Layout, layout
 from trainer.reporting.report import ReportFilter
 
-# Characters that make a spreadsheet read a CSV field as a formula (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A signed plain number (a phone number, an employee id such as -12) calls no function, so it
-# is left as it is: "+48 600 100 200" stays a phone number.
-PLAIN_NUMBER = re.compile(r"[+-]?\d[\d .,]*")
 CHUNK_ROWS = 500
 CHUNK_BYTES = 64 * 1024
 # XLSX column widths, in characters: fitted to the longest value, within these bounds.
@@ -57,34 +53,6 @@ class Export:
     chunks: Iterator[bytes]
 
 
-def formula_safe(value: str) -> str:
-    """Prefix a CSV field that a spreadsheet would run as a formula with a single quote.
-
-    Only for CSV: an XLSX string cell is text whatever it starts with, and a prefix there would
-    only change the value.
-    """
-    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-def _csv_cell(column: Column, value: Any, layout: Layout, excel: bool) -> str:
-    if value is None:
-        return ""
-    if column.kind in (Kind.FLAG, Kind.STATUS) and excel:
-        return formula_safe(layout.word(column, value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        if excel:
-            return layout.local(value).isoformat(" ")
-        return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
-    if isinstance(value, float):
-        text = f"{value:.1f}"
-        return text.replace(".", ",") if excel else text
-    return formula_safe(value) if isinstance(value, str) else str(value)
-
-
 def _delimited(layout: Layout, rows: Iterable[Any], excel: bool) -> Iterator[bytes]:
     buffer = io.StringIO()
     # Excel in a Polish locale splits on semicolons and needs the BOM to read UTF-8.
@@ -92,13 +60,18 @@ def _delimited(layout: Layout, rows: Iterable[Any], excel: bool) -> Iterator[byt
     if excel:
         buffer.write("\ufeff")
     writer.writerow([formula_safe(label) for label in layout.labels] if excel else layout.keys)
-    for number, row in enumerate(rows, 1):
-        writer.writerow([_csv_cell(column, value, layout, excel)
-                         for column, value in layout.cells(row)])  # fmt: skip
-        if number % CHUNK_ROWS == 0:
+    fields = row_fields(layout, excel)
+    chunk_rows = CHUNK_ROWS
+    batch: list[list[Any]] = []
+    for row in rows:
+        batch.append(fields(row))
+        if len(batch) == chunk_rows:
+            writer.writerows(batch)
+            batch = []
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
+    writer.writerows(batch)
     yield buffer.getvalue().encode("utf-8")
 
 
@@ -110,26 +83,47 @@ def _csv_excel(layout: Layout, rows: Iterable[Any]) -> Iterator[bytes]:
     return _delimited(layout, rows, excel=True)
 
 
-def _xlsx_cell(
-    sheet: Any, line: int, number: int, column: Column, value: Any, layout: Layout,
-    formats: tuple[Any, Any],
-) -> int:  # fmt: skip
-    """Write one typed cell; return how many characters it shows."""
+# Writes one cell of an XLSX row: (line, column number, value); returns the characters shown.
+XlsxCell = Callable[[int, int, Any], int]
+
+
+def _xlsx_writer(sheet: Any, column: Column, layout: Layout, formats: tuple[Any, Any]) -> XlsxCell:
+    """How `column`'s values are written as typed cells: decided once per column."""
     when, score = formats
-    if value is None:
-        sheet.write_blank(line, number, None)
-        return 0
+    write_string, write_number = sheet.write_string, sheet.write_number
+
+    def text(line: int, number: int, value: Any) -> int:
+        if value is None:
+            return 0
+        value = str(value)
+        write_string(line, number, value)
+        return max(map(len, value.splitlines() or [""])) if "\n" in value else len(value)
+
     if column.kind in (Kind.FLAG, Kind.STATUS):
-        value = layout.word(column, value)
-    elif isinstance(value, datetime):
-        sheet.write_datetime(line, number, layout.local(value), when)
-        return len("yyyy-mm-dd hh:mm:ss")
-    elif isinstance(value, int | float):
-        sheet.write_number(line, number, value, score if column.kind is Kind.SCORE else None)
-        return len(f"{value:.1f}" if column.kind is Kind.SCORE else str(value))
-    text = str(value)
-    sheet.write_string(line, number, text)
-    return max(map(len, text.splitlines() or [""]))
+        word = layout.word
+
+        def words(line: int, number: int, value: Any) -> int:
+            return 0 if value is None else text(line, number, word(column, value))
+
+        return words
+    local, write_datetime = layout.local, sheet.write_datetime
+
+    def typed(line: int, number: int, value: Any) -> int:
+        # Blank cells are left out: an absent cell reads as empty, and costs nothing.
+        if value is None:
+            return 0
+        if isinstance(value, datetime):
+            write_datetime(line, number, local(value), when)
+            return 19  # len("yyyy-mm-dd hh:mm:ss")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if column.kind is Kind.SCORE:
+                write_number(line, number, value, score)
+                return len(f"{value:.1f}")
+            write_number(line, number, value)
+            return len(str(value))
+        return text(line, number, value)
+
+    return typed
 
 
 def _xlsx(layout: Layout, rows: Iterable[Any]) -> Iterator[bytes]:
@@ -149,11 +143,14 @@ def _xlsx(layout: Layout, rows: Iterable[Any]) -> Iterator[bytes]:
         longest = [len(label) + 2 for label in layout.labels]  # +2: bold, filter button
         for column, label in enumerate(layout.labels):
             sheet.write_string(0, column, label, bold)
+        cells = [(number, column.value, _xlsx_writer(sheet, column, layout, (when, score)))
+                 for number, column in enumerate(layout.columns)]  # fmt: skip
         last = 0
         for last, row in enumerate(rows, 1):
-            for number, (column, value) in enumerate(layout.cells(row)):
-                shown = _xlsx_cell(sheet, last, number, column, value, layout, (when, score))
-                longest[number] = max(longest[number], shown)
+            for number, value, write in cells:
+                shown = write(last, number, value(row))
+                if shown > longest[number]:
+                    longest[number] = shown
         for number, length in enumerate(longest):
             sheet.set_column(number, number, min(max(length + 1, MIN_WIDTH), MAX_WIDTH))
         sheet.autofilter(0, 0, last, width - 1)
@@ -166,10 +163,17 @@ def _xlsx(layout: Layout, rows: Iterable[Any]) -> Iterator[bytes]:
 
 
 def _json_array(statements: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    # One encoder for the export (json.dumps with options makes a new one per call), and a
+    # chunk per CHUNK_ROWS statements rather than one per statement.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     yield b"["
-    for number, statement in enumerate(statements):
-        yield (b"," if number else b"") + json.dumps(statement, ensure_ascii=False).encode("utf-8")
-    yield b"]"
+    chunk_rows, batch, separator = CHUNK_ROWS, [], ""
+    for statement in statements:
+        batch.append(encode(statement))
+        if len(batch) == chunk_rows:
+            yield (separator + ",".join(batch)).encode("utf-8")
+            batch, separator = [], ","
+    yield ((separator + ",".join(batch)) if batch else "").encode("utf-8") + b"]"
 
 
 @dataclass(frozen=True)
@@ -191,27 +195,43 @@ class ExportFormat:
     label: LazyString
     suffix: str
     mimetype: str
-    # Writes the bytes of the export that `options` describe.
-    write: Callable[[ExportOptions], Iterator[bytes]]
+    # Writes the bytes of the export that `options` describe, telling `progress` (if any)
+    # how many rows (xAPI: statements) it has read so far, now and then.
+    write: Callable[[ExportOptions, "Progress | None"], Iterator[bytes]]
 
 
 Writer = Callable[[Layout, Iterable[Any]], Iterator[bytes]]
+Progress = Callable[[int], None]
+PROGRESS_ROWS = 5000  # rows between two calls of a progress callback
 
 
-def _rows_as(writer: Writer) -> Callable[[ExportOptions], Iterator[bytes]]:
-    def write(options: ExportOptions) -> Iterator[bytes]:
+def counted(items: Iterable[Any], progress: Progress | None) -> Iterator[Any]:
+    """`items`, calling `progress` with how many went by every PROGRESS_ROWS and at the end."""
+    if progress is None:
+        yield from items
+        return
+    number = 0
+    for number, item in enumerate(items, 1):
+        if number % PROGRESS_ROWS == 0:
+            progress(number)
+        yield item
+    progress(number)
+
+
+def _rows_as(writer: Writer) -> Callable[[ExportOptions, Progress | None], Iterator[bytes]]:
+    def write(options: ExportOptions, progress: Progress | None) -> Iterator[bytes]:
         # The layout is made now, in the caller's context; the rows are read as they stream.
         quizzes = quiz_bests.report_quizzes(options.filters.course)
         columns = layout(options.locale, time_zone(options.zone), quizzes,
                          current_app.config.get("BASE_URL"))  # fmt: skip
         rows = report.iter_rows(options.filters, options.sort, options.descending)
-        return writer(columns, quiz_bests.with_bests(rows, quizzes))
+        return writer(columns, counted(quiz_bests.with_bests(rows, quizzes), progress))
 
     return write
 
 
-def _statements(options: ExportOptions) -> Iterator[bytes]:
-    return _json_array(xapi.iter_statements(options.filters))
+def _statements(options: ExportOptions, progress: Progress | None) -> Iterator[bytes]:
+    return _json_array(counted(xapi.iter_statements(options.filters), progress))
 
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -248,22 +268,33 @@ def time_zone(name: str | None = None) -> ZoneInfo:
         ) from None
 
 
-def start_export(
-    fmt: str, options: ExportOptions, actor: User | str, today: date | None = None
-) -> Export:
-    """Check the filter, audit the export (flushed; the caller commits), return its stream."""
+def check_export(fmt: str, options: ExportOptions) -> "ExportFormat":
+    """The format `fmt` names, once the options are known to be sound; else ExportError (an
+    unknown format, language or zone) or report.FilterError."""
     export_format = EXPORT_FORMATS.get(fmt)
     if export_format is None:
         raise ExportError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
     if options.locale not in LOCALES:
         raise ExportError(f"unknown language {options.locale!r}; use one of: {', '.join(LOCALES)}")
     time_zone(options.zone)
+    report.check_filter(options.filters)
+    return export_format
+
+
+def start_export(
+    fmt: str, options: ExportOptions, actor: User | str, today: date | None = None,
+    row_count: int | None = None,
+) -> Export:  # fmt: skip
+    """Check the filter, audit the export (flushed; the caller commits), return its stream.
+
+    `row_count`: the report's rows under the filter, when the caller has counted them.
+    """
+    export_format = check_export(fmt, options)
     filters = options.filters
-    report.check_filter(filters)
-    chunks = export_format.write(options)
+    chunks = export_format.write(options, None)
     # Counted before streaming, so the record stands even if the download is interrupted.
     # For xAPI it is the number of report rows the statements describe.
-    count = report.count_rows(filters)
+    count = report.count_rows(filters) if row_count is None else row_count
     audit.record(actor, f"export.{fmt}", {"format": fmt, "filter": filters.as_dict()}, count)
     name = filename(fmt, filters.course, today or utcnow().date())
     return Export(fmt, name, export_format.mimetype, count, chunks)

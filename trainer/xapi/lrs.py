@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func
 
+from trainer import jobs
 from trainer.extensions import db
 from trainer.models import XapiStatement
 from trainer.models.types import utcnow
@@ -188,6 +189,41 @@ def push(
     """Send the queue to the configured LRS; what happened."""
     pusher = Pusher(Lrs.from_config(app), batch_size, retries, backoff, sleep)
     return pusher.run()
+
+
+def push_soon(app: Flask) -> str | None:
+    """After statements were committed: one push on the worker, XAPI_PUSH_DELAY_SECONDS after
+    the first of them, for all recorded meanwhile; its job id, or None when one is pending.
+
+    Only with a worker (REDIS_URL) and an LRS: inline, the request would wait for the LRS,
+    so without a worker `flask --app trainer xapi push` (e.g. from cron) sends the log.
+    """
+    config = app.config
+    if not config.get("LRS_ENDPOINT") or not jobs.configured(config):
+        return None
+    delay = float(config.get("XAPI_PUSH_DELAY_SECONDS") or 0)
+    # Set until the push starts (or expires, should a worker die with the job).
+    if not jobs.connection(config).set(_pending_key(app), "1", nx=True, ex=int(delay) + 3600):
+        return None
+    return jobs.enqueue("trainer.xapi.lrs:push_job", config=config, delay_seconds=delay)
+
+
+def push_job() -> int:
+    """The worker's push: whatever is queued now; how many statements were delivered."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Statements committed from now on ask for a push of their own.
+    jobs.connection(app.config).delete(_pending_key(app))
+    config = app.config
+    report = push(app, int(config["LRS_BATCH_SIZE"]), int(config["LRS_RETRIES"]),
+                  float(config["LRS_BACKOFF_SECONDS"]))  # fmt: skip
+    if not report.ok:
+        # The statements stay queued; the next push (or `flask xapi push`) tries them again.
+        raise RuntimeError(report.stopped or f"{report.rejected} statements refused")
+    return report.delivered
+
+
+def _pending_key(app: Flask) -> str:
+    return f"{app.config.get('JOB_QUEUE') or 'trainer'}:xapi-push-pending"
 
 
 def _text(app: Flask, name: str) -> str:

@@ -10,11 +10,13 @@ once written, never changes, which is what a learning record store expects of an
 the log existed (or was bulk-inserted, as demo data is), when `backfill` wrote it.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, exists, func, insert
+from flask import current_app, has_app_context
+from sqlalchemy import ColumnElement, Select, and_, event, exists, func, insert
+from sqlalchemy.orm import Session
 
 from trainer.extensions import db
 from trainer.models import (
@@ -31,12 +33,29 @@ from trainer.models import (
     XapiStatement,
 )
 from trainer.models.types import utcnow
-from trainer.xapi import settings
+from trainer.xapi import lrs, settings
 from trainer.xapi.statements import Statement, StatementBuilder
 
 BATCH = 500
 
 _Query = tuple[Select[Any], ColumnElement[int]]
+# Set on a session that wrote statements: once they are committed, the worker pushes them.
+PUSH_AFTER_COMMIT = "trainer.xapi.push"
+log = logging.getLogger(__name__)
+
+
+@event.listens_for(Session, "after_commit")
+def _push_after_commit(session: Session) -> None:
+    if session.info.pop(PUSH_AFTER_COMMIT, False) and has_app_context():
+        try:
+            lrs.push_soon(current_app)
+        except Exception:  # Redis away: the statements wait for the next push, not the user
+            log.exception("could not queue the xAPI push")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_push(session: Session) -> None:
+    session.info.pop(PUSH_AFTER_COMMIT, None)
 
 
 def lesson_completed(progress: LessonProgress) -> None:
@@ -94,6 +113,7 @@ def _record(source: str, condition: ColumnElement[bool] | None, missing_only: bo
         if source == "answered":
             build.load_questions({row.question_id for row in rows})
         db.session.execute(insert(XapiStatement), [_values(convert(row)) for row in rows])
+        db.session.info[PUSH_AFTER_COMMIT] = True
         written += len(rows)
         last = rows[-1].id
         if len(rows) < BATCH:
