@@ -21,6 +21,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tests.people.mailbox import Mailbox, link_in
 from trainer.extensions import db
 from trainer.learning import attempts
 from trainer.models import Attempt, Quiz
@@ -153,8 +154,11 @@ def expect_path(page: Page, pattern: str) -> re.Match[str]:
     return url.match(page.url)
 
 
-def take_the_course(page: Page, javascript: bool, visit: Visit | None = None) -> None:
-    """Register, open a lesson, mark it done, take its two-item quiz, see result and progress.
+def take_the_course(
+    page: Page, javascript: bool, mailbox: Mailbox, visit: Visit | None = None
+) -> None:
+    """Register (the e-mailed link sets the password), open a lesson, mark it done, take its
+    two-item quiz, see result and progress.
 
     `visit(page, name)` is called on every page of the way, once it has loaded.
     """
@@ -164,8 +168,13 @@ def take_the_course(page: Page, javascript: bool, visit: Visit | None = None) ->
     visit(page, "register")
     page.get_by_label("Imię i nazwisko").fill("Ala Nowak")
     page.get_by_label("E-mail").fill("ala@example.com")
-    page.get_by_label("Hasło", exact=True).fill(PASSWORD)
-    page.get_by_label("Powtórz hasło").fill(PASSWORD)
+    page.get_by_role("button", name="Wyślij mi link").click()
+    expect(page.get_by_role("heading", name="Sprawdź skrzynkę e-mail")).to_be_visible()
+    [message] = mailbox.wait_for(1)
+    page.goto(link_in(message))
+    visit(page, "choose a password")
+    page.get_by_label("Nowe hasło", exact=True).fill(PASSWORD)
+    page.get_by_label("Powtórz nowe hasło").fill(PASSWORD)
     page.get_by_role("button", name="Załóż konto").click()
 
     expect_path(page, "/")
@@ -269,15 +278,16 @@ def sideways_scroll(pages: list[str]) -> Visit:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
-def test_learner_takes_the_quiz(browsing: Browsing, javascript: bool) -> None:
+def test_learner_takes_the_quiz(browsing: Browsing, mailbox: Mailbox, javascript: bool) -> None:
     """The whole path works; no page scrolls sideways; no JS error or CSP violation is logged."""
     too_wide: list[str] = []
-    take_the_course(browsing.page(javascript), javascript, visit=sideways_scroll(too_wide))
+    page = browsing.page(javascript)
+    take_the_course(page, javascript, mailbox, visit=sideways_scroll(too_wide))
     assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
     assert not browsing.errors, "the console shows errors:\n" + "\n".join(browsing.errors)
 
 
-def test_no_serious_accessibility_violations(browsing: Browsing) -> None:
+def test_no_serious_accessibility_violations(browsing: Browsing, mailbox: Mailbox) -> None:
     """axe-core finds nothing serious or critical on the pages a learner spends time on."""
     scanned = {
         "dashboard", "course", "lesson", "quiz item 1", "quiz item 1, step 2",
@@ -294,7 +304,7 @@ def test_no_serious_accessibility_violations(browsing: Browsing) -> None:
             report = AxeResults({"violations": serious}).generate_report()
             reports.append(f"== {name} ({page.url})\n{report}")
 
-    take_the_course(browsing.page(), javascript=True, visit=scan)
+    take_the_course(browsing.page(), javascript=True, mailbox=mailbox, visit=scan)
     assert not reports, "\n\n".join(reports)
 
 
