@@ -21,6 +21,7 @@ from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from trainer.people.assignments import due_day_end, site_zone
 from trainer.reporting import report
 from trainer.reporting.quiz_bests import ExportRow, QuizInfo
 
@@ -109,6 +110,20 @@ class Layout:
         return when.astimezone(self.zone).replace(microsecond=0, tzinfo=None)
 
 
+def _report_value(key: str) -> Callable[[ExportRow], Any]:
+    """The column's value from the report row; a due date as the instant its day ends."""
+    value = attrgetter(f"report.{'course_slug' if key == 'course' else key}")
+    if key != "due_at":
+        return value
+    zone = site_zone()  # read now: the rows stream later, outside the request
+
+    def due(row: ExportRow) -> datetime | None:
+        stored = value(row)
+        return due_day_end(stored, zone) if stored is not None else None
+
+    return due
+
+
 def _label(label: str, kind: Kind, zone: tzinfo) -> str:
     # A time's header names its zone: "Ukończenie (Europe/Warsaw)".
     return f"{label} ({zone})" if kind is Kind.WHEN else label
@@ -160,8 +175,7 @@ def layout(
     """The export's columns, labelled in `locale` ("pl" or "en"), times in `zone`."""
     with force_locale(locale):
         columns = (
-            *(Column(key, _label(str(label), kind, zone), kind,
-                     attrgetter(f"report.{'course_slug' if key == 'course' else key}"))
+            *(Column(key, _label(str(label), kind, zone), kind, _report_value(key))
               for key, label, kind in REPORT_COLUMNS),
             Column("certificate_url", _("Certificate verification link"), Kind.TEXT,
                    _certificate_url(base_url)),

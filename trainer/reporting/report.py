@@ -29,6 +29,7 @@ from trainer.models import (
     User,
 )
 from trainer.models.types import utcnow
+from trainer.people.assignments import overdue_before
 
 
 class ProgressStatus(StrEnum):
@@ -190,7 +191,7 @@ def report_select(
     completed = CourseCompletion.id.is_not(None)
     status = case(
         (completed, ProgressStatus.COMPLETED.value),
-        (and_(Assignment.due_at.is_not(None), Assignment.due_at < now),
+        (and_(Assignment.due_at.is_not(None), Assignment.due_at < overdue_before(now)),
          ProgressStatus.OVERDUE.value),
         (first_started.is_not(None), ProgressStatus.IN_PROGRESS.value),
         else_=ProgressStatus.NOT_STARTED.value,
