@@ -455,3 +455,47 @@ def test_a_phone_never_scrolls_sideways_on_the_learners_pages(
                 too_wide.append(f"{path}: {wide} px wide in a {room} px window")
     assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
     assert not phone.errors, "the console shows errors:\n" + "\n".join(phone.errors)
+
+
+def in_view(page: Page, selector: str) -> bool:
+    """Whether the whole element is within the window, top to bottom and side to side."""
+    return page.evaluate(
+        """(selector) => { const box = document.querySelector(selector).getBoundingClientRect();
+        return box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight
+            && box.right <= window.innerWidth; }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_phone_keeps_the_situation_in_view_for_step_2(
+    phone: Browsing, synced: Flask, make_user, javascript: bool
+) -> None:
+    make_user("ala@example.com")
+    check = quiz_by_slug(synced, "sprawdzian")
+    page = phone.page(javascript)
+    sign_in(page, "ala@example.com")
+    page.goto(f"/quizzes/{check}")
+    page.get_by_role("button", name="Rozpocznij test").click()
+    attempt = expect_path(page, r"/attempts/(\d+)/items/1").group(1)
+    step_2 = page.locator(f'form[action$="/attempts/{attempt}/items/1/option"]')
+    phrase = next(phrase for phrase in SCENARIOS if page.get_by_text(phrase).count())
+    market, approach, _feedback = SCENARIOS[phrase]
+    page.get_by_role("radio", name=MARKETS[market]).check()
+    page.get_by_role("button", name="Zapisz i pokaż krok 2").click()
+    expect(step_2).to_be_visible()
+    first = step_2.get_by_role("radio").first
+    if javascript:
+        expect(first).to_be_focused()
+    else:
+        expect(page).to_have_url(re.compile(r"#step-2$"))
+    expect(first).to_be_in_viewport()
+    assert in_view(page, ".quiz-item .situation"), "the situation left the screen at step 2"
+    # Further down step 2, at its button, the situation is still there to read.
+    button = step_2.get_by_role("button")
+    button.scroll_into_view_if_needed()
+    expect(button).to_be_in_viewport()
+    assert in_view(page, ".quiz-item .situation"), "the situation scrolled away in step 2"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    step_2.get_by_role("radio", name=approach).check()
+    assert not phone.errors, "the console shows errors:\n" + "\n".join(phone.errors)
