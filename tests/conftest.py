@@ -23,6 +23,8 @@ from trainer.extensions import db
 from trainer.models import User
 from trainer.people import accounts
 
+# The browser tests' shared Chromium, live server and pages (tests/browsers.py).
+pytest_plugins = ("tests.browsers",)
 RESOURCES = Path(__file__).parent / "resources"
 SAMPLE_CONTENT = RESOURCES / "content"
 # The first course's taxonomy, as its course.yaml declares it: seven dimensions, B2B and B2C.

@@ -7,19 +7,16 @@ them these tests skip, unless TRAINER_REQUIRE_BROWSER=1 (set in CI) makes them f
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
+from tests.browsers import Browsing, expect_path, sign_in
 from tests.conftest import PASSWORD
 from tests.people.mailbox import Mailbox, link_in
 from trainer.extensions import db
@@ -31,8 +28,6 @@ try:
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import (
         Browser,
-        BrowserContext,
-        ConsoleMessage,
         Page,
         expect,
         sync_playwright,
@@ -42,13 +37,7 @@ except ImportError:  # the `browser` fixture explains how to install them
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
-TIMEOUT_MS = 10_000  # a step that takes longer is broken; fail sooner than the default 30 s
 
 # What a learner sees: the Polish interface (trainer/translations/pl) and the sample course.
 MARKETS = {"B2B": "B2B: sprzedaż firmie", "B2C": "B2C: sprzedaż konsumentowi"}
@@ -65,78 +54,6 @@ SCENARIOS = {
 Visit = Callable[["Page", str], None]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Headless Chromium for the whole run; skipped (or failed, in CI) when it is missing."""
-    missing = [
-        what
-        for what, absent in (
-            (f"Chromium at {CHROMIUM} (apt-get install chromium)", not Path(CHROMIUM).exists()),
-            ("Playwright (pip install -e '.[test]')", sync_playwright is None),
-        )
-        if absent
-    ]
-    if missing:
-        message = "browser tests need " + " and ".join(missing)
-        if os.environ.get("TRAINER_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{message}; TRAINER_REQUIRE_BROWSER=1 requires them", pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def live_server(synced: Flask) -> Iterator[str]:
-    """The base URL of the app (sample course loaded, CSRF on), served from a thread.
-
-    Built on conftest's `app`, so the rows are deleted after the test, once this stops.
-    """
-    synced.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, synced, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
-
-
-class Browsing:
-    """Pages in fresh browser contexts on the live server; console errors are collected."""
-
-    def __init__(self, browser: Browser, base_url: str, viewport: dict[str, int]) -> None:
-        self.browser, self.base_url, self.viewport = browser, base_url, viewport
-        self.contexts: list[BrowserContext] = []
-        self.errors: list[str] = []
-
-    def page(self, javascript: bool = True, time_zone: str = "Europe/Warsaw") -> Page:
-        context = self.browser.new_context(
-            base_url=self.base_url,
-            viewport=self.viewport,
-            locale="pl-PL",
-            timezone_id=time_zone,
-            java_script_enabled=javascript,
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        self.contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda message: self._console(page, message))
-        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
-        return page
-
-    def _console(self, page: Page, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"{page.url}: {message.text}")
-
-    def close(self) -> None:
-        for context in self.contexts:
-            context.close()
-
-
 @pytest.fixture(params=list(VIEWPORTS))
 def browsing(
     browser: Browser, live_server: str, request: pytest.FixtureRequest
@@ -145,13 +62,6 @@ def browsing(
     browsing = Browsing(browser, live_server, VIEWPORTS[request.param])
     yield browsing
     browsing.close()
-
-
-def expect_path(page: Page, pattern: str) -> re.Match[str]:
-    """Wait until the page at a path matching `pattern` (a regex) has loaded; return the match."""
-    url = re.compile(rf"^https?://[^/]+{pattern}$")
-    page.wait_for_url(url)
-    return url.match(page.url)
 
 
 def take_the_course(
@@ -321,15 +231,6 @@ def phone(browser: Browser, live_server: str) -> Iterator[Browsing]:
     browsing = Browsing(browser, live_server, PHONE)
     yield browsing
     browsing.close()
-
-
-def sign_in(page: Page, email: str) -> None:
-    """Sign in through the form (its script sends the browser's time zone along)."""
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Hasło", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Zaloguj się").click()
-    expect_path(page, "/")
 
 
 def quiz_by_slug(app: Flask, slug: str, **fields: object) -> int:

@@ -7,22 +7,20 @@ test_pages_in_polish: a new page is covered without being listed here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from flask import Flask
 
+from tests.browsers import Browsing, sign_in
 from tests.routes import rules
-from tests.test_browser import (  # noqa: F401 (the fixtures `browser` and `live_server`)
-    Browsing,
-    browser,
-    live_server,
-    sign_in,
-    take,
-)
+from tests.test_browser import take
 from tests.test_route_table import ROLES, _url, build_world, signed_in
 
 try:
     from axe_playwright_python.base import AxeResults
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Browser
 except ImportError:  # the `browser` fixture says how to install it, and skips (fails in CI)
     Axe = AxeResults = None
 
@@ -55,7 +53,7 @@ def html_pages(app: Flask, world: dict, role: str) -> list[str]:
 
 
 @pytest.fixture
-def narrow(browser, live_server: str):  # noqa: F811
+def narrow(browser: Browser, live_server: str) -> Iterator[Browsing]:
     """Browsing at 320 x 640, the narrowest phone still in use."""
     browsing = Browsing(browser, live_server, NARROWEST)
     yield browsing
