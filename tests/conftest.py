@@ -15,6 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import downgrade, upgrade
 
 from tests.db_state import empty_database
+from tests.people.mailbox import Mailbox, start_server
 from trainer import create_app
 from trainer.config import PROJECT_ROOT
 from trainer.content.loader import load_taxonomy
@@ -22,6 +23,8 @@ from trainer.extensions import db
 from trainer.models import User
 from trainer.people import accounts
 
+# The browser tests' shared Chromium, live server and pages (tests/browsers.py).
+pytest_plugins = ("tests.browsers",)
 RESOURCES = Path(__file__).parent / "resources"
 SAMPLE_CONTENT = RESOURCES / "content"
 # The first course's taxonomy, as its course.yaml declares it: seven dimensions, B2B and B2C.
@@ -74,6 +77,17 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = make_app(database_url, tmp_path / "instance")
     yield app
     empty_database(app)
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[Mailbox]:
+    """Mail from the app goes to this mailbox; links in it point at https://trainer.firma.pl."""
+    controller, mailbox = start_server()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, BASE_URL="https://trainer.firma.pl/"
+    )
+    yield mailbox
+    controller.stop()
 
 
 @pytest.fixture

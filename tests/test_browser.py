@@ -7,20 +7,18 @@ them these tests skip, unless TRAINER_REQUIRE_BROWSER=1 (set in CI) makes them f
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
+from tests.browsers import Browsing, expect_path, sign_in
 from tests.conftest import PASSWORD
+from tests.people.mailbox import Mailbox, link_in
 from trainer.extensions import db
 from trainer.learning import attempts
 from trainer.models import Attempt, Quiz
@@ -30,8 +28,6 @@ try:
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import (
         Browser,
-        BrowserContext,
-        ConsoleMessage,
         Page,
         expect,
         sync_playwright,
@@ -41,13 +37,7 @@ except ImportError:  # the `browser` fixture explains how to install them
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
-TIMEOUT_MS = 10_000  # a step that takes longer is broken; fail sooner than the default 30 s
 
 # What a learner sees: the Polish interface (trainer/translations/pl) and the sample course.
 MARKETS = {"B2B": "B2B: sprzedaż firmie", "B2C": "B2C: sprzedaż konsumentowi"}
@@ -64,78 +54,6 @@ SCENARIOS = {
 Visit = Callable[["Page", str], None]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Headless Chromium for the whole run; skipped (or failed, in CI) when it is missing."""
-    missing = [
-        what
-        for what, absent in (
-            (f"Chromium at {CHROMIUM} (apt-get install chromium)", not Path(CHROMIUM).exists()),
-            ("Playwright (pip install -e '.[test]')", sync_playwright is None),
-        )
-        if absent
-    ]
-    if missing:
-        message = "browser tests need " + " and ".join(missing)
-        if os.environ.get("TRAINER_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{message}; TRAINER_REQUIRE_BROWSER=1 requires them", pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def live_server(synced: Flask) -> Iterator[str]:
-    """The base URL of the app (sample course loaded, CSRF on), served from a thread.
-
-    Built on conftest's `app`, so the rows are deleted after the test, once this stops.
-    """
-    synced.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, synced, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
-
-
-class Browsing:
-    """Pages in fresh browser contexts on the live server; console errors are collected."""
-
-    def __init__(self, browser: Browser, base_url: str, viewport: dict[str, int]) -> None:
-        self.browser, self.base_url, self.viewport = browser, base_url, viewport
-        self.contexts: list[BrowserContext] = []
-        self.errors: list[str] = []
-
-    def page(self, javascript: bool = True, time_zone: str = "Europe/Warsaw") -> Page:
-        context = self.browser.new_context(
-            base_url=self.base_url,
-            viewport=self.viewport,
-            locale="pl-PL",
-            timezone_id=time_zone,
-            java_script_enabled=javascript,
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        self.contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda message: self._console(page, message))
-        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
-        return page
-
-    def _console(self, page: Page, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"{page.url}: {message.text}")
-
-    def close(self) -> None:
-        for context in self.contexts:
-            context.close()
-
-
 @pytest.fixture(params=list(VIEWPORTS))
 def browsing(
     browser: Browser, live_server: str, request: pytest.FixtureRequest
@@ -146,15 +64,11 @@ def browsing(
     browsing.close()
 
 
-def expect_path(page: Page, pattern: str) -> re.Match[str]:
-    """Wait until the page at a path matching `pattern` (a regex) has loaded; return the match."""
-    url = re.compile(rf"^https?://[^/]+{pattern}$")
-    page.wait_for_url(url)
-    return url.match(page.url)
-
-
-def take_the_course(page: Page, javascript: bool, visit: Visit | None = None) -> None:
-    """Register, open a lesson, mark it done, take its two-item quiz, see result and progress.
+def take_the_course(
+    page: Page, javascript: bool, mailbox: Mailbox, visit: Visit | None = None
+) -> None:
+    """Register (the e-mailed link sets the password), open a lesson, mark it done, take its
+    two-item quiz, see result and progress.
 
     `visit(page, name)` is called on every page of the way, once it has loaded.
     """
@@ -164,8 +78,13 @@ def take_the_course(page: Page, javascript: bool, visit: Visit | None = None) ->
     visit(page, "register")
     page.get_by_label("Imię i nazwisko").fill("Ala Nowak")
     page.get_by_label("E-mail").fill("ala@example.com")
-    page.get_by_label("Hasło", exact=True).fill(PASSWORD)
-    page.get_by_label("Powtórz hasło").fill(PASSWORD)
+    page.get_by_role("button", name="Wyślij mi link").click()
+    expect(page.get_by_role("heading", name="Sprawdź skrzynkę e-mail")).to_be_visible()
+    [message] = mailbox.wait_for(1)
+    page.goto(link_in(message))
+    visit(page, "choose a password")
+    page.get_by_label("Nowe hasło", exact=True).fill(PASSWORD)
+    page.get_by_label("Powtórz nowe hasło").fill(PASSWORD)
     page.get_by_role("button", name="Załóż konto").click()
 
     expect_path(page, "/")
@@ -269,15 +188,16 @@ def sideways_scroll(pages: list[str]) -> Visit:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
-def test_learner_takes_the_quiz(browsing: Browsing, javascript: bool) -> None:
+def test_learner_takes_the_quiz(browsing: Browsing, mailbox: Mailbox, javascript: bool) -> None:
     """The whole path works; no page scrolls sideways; no JS error or CSP violation is logged."""
     too_wide: list[str] = []
-    take_the_course(browsing.page(javascript), javascript, visit=sideways_scroll(too_wide))
+    page = browsing.page(javascript)
+    take_the_course(page, javascript, mailbox, visit=sideways_scroll(too_wide))
     assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
     assert not browsing.errors, "the console shows errors:\n" + "\n".join(browsing.errors)
 
 
-def test_no_serious_accessibility_violations(browsing: Browsing) -> None:
+def test_no_serious_accessibility_violations(browsing: Browsing, mailbox: Mailbox) -> None:
     """axe-core finds nothing serious or critical on the pages a learner spends time on."""
     scanned = {
         "dashboard", "course", "lesson", "quiz item 1", "quiz item 1, step 2",
@@ -294,7 +214,7 @@ def test_no_serious_accessibility_violations(browsing: Browsing) -> None:
             report = AxeResults({"violations": serious}).generate_report()
             reports.append(f"== {name} ({page.url})\n{report}")
 
-    take_the_course(browsing.page(), javascript=True, visit=scan)
+    take_the_course(browsing.page(), javascript=True, mailbox=mailbox, visit=scan)
     assert not reports, "\n\n".join(reports)
 
 
@@ -311,15 +231,6 @@ def phone(browser: Browser, live_server: str) -> Iterator[Browsing]:
     browsing = Browsing(browser, live_server, PHONE)
     yield browsing
     browsing.close()
-
-
-def sign_in(page: Page, email: str) -> None:
-    """Sign in through the form (its script sends the browser's time zone along)."""
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Hasło", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Zaloguj się").click()
-    expect_path(page, "/")
 
 
 def quiz_by_slug(app: Flask, slug: str, **fields: object) -> int:
@@ -444,4 +355,48 @@ def test_a_phone_never_scrolls_sideways_on_the_learners_pages(
             if wide > room:
                 too_wide.append(f"{path}: {wide} px wide in a {room} px window")
     assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
+    assert not phone.errors, "the console shows errors:\n" + "\n".join(phone.errors)
+
+
+def in_view(page: Page, selector: str) -> bool:
+    """Whether the whole element is within the window, top to bottom and side to side."""
+    return page.evaluate(
+        """(selector) => { const box = document.querySelector(selector).getBoundingClientRect();
+        return box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight
+            && box.right <= window.innerWidth; }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_phone_keeps_the_situation_in_view_for_step_2(
+    phone: Browsing, synced: Flask, make_user, javascript: bool
+) -> None:
+    make_user("ala@example.com")
+    check = quiz_by_slug(synced, "sprawdzian")
+    page = phone.page(javascript)
+    sign_in(page, "ala@example.com")
+    page.goto(f"/quizzes/{check}")
+    page.get_by_role("button", name="Rozpocznij test").click()
+    attempt = expect_path(page, r"/attempts/(\d+)/items/1").group(1)
+    step_2 = page.locator(f'form[action$="/attempts/{attempt}/items/1/option"]')
+    phrase = next(phrase for phrase in SCENARIOS if page.get_by_text(phrase).count())
+    market, approach, _feedback = SCENARIOS[phrase]
+    page.get_by_role("radio", name=MARKETS[market]).check()
+    page.get_by_role("button", name="Zapisz i pokaż krok 2").click()
+    expect(step_2).to_be_visible()
+    first = step_2.get_by_role("radio").first
+    if javascript:
+        expect(first).to_be_focused()
+    else:
+        expect(page).to_have_url(re.compile(r"#step-2$"))
+    expect(first).to_be_in_viewport()
+    assert in_view(page, ".quiz-item .situation"), "the situation left the screen at step 2"
+    # Further down step 2, at its button, the situation is still there to read.
+    button = step_2.get_by_role("button")
+    button.scroll_into_view_if_needed()
+    expect(button).to_be_in_viewport()
+    assert in_view(page, ".quiz-item .situation"), "the situation scrolled away in step 2"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    step_2.get_by_role("radio", name=approach).check()
     assert not phone.errors, "the console shows errors:\n" + "\n".join(phone.errors)

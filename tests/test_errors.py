@@ -11,7 +11,12 @@ from tests.conftest import BASE_URL, make_app
 @pytest.fixture
 def failing_app(database_url: str, tmp_path) -> Flask:
     app = make_app(
-        database_url, tmp_path, TESTING=False, PROPAGATE_EXCEPTIONS=False, BASE_URL=BASE_URL
+        database_url,
+        tmp_path,
+        TESTING=False,
+        PROPAGATE_EXCEPTIONS=False,
+        BASE_URL=BASE_URL,
+        REGISTRATION_OPEN=False,  # outside testing it needs mail
     )
 
     @app.get("/boom")

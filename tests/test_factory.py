@@ -31,7 +31,7 @@ def test_config_order_defaults_instance_env_mapping(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "config.py").write_text(
-        "REGISTRATION_OPEN = True\nLESSONS_DIR = '/from/instance'\n"
+        "REGISTRATION_OPEN = True\nMAIL_SERVER = 'localhost'\nLESSONS_DIR = '/from/instance'\n"
         "QUIZZES_DIR = '/from/instance'\nBABEL_DEFAULT_LOCALE = 'en'\n"
     )
     monkeypatch.setenv("TRAINER_LESSONS_DIR", "/from/env")

@@ -51,7 +51,7 @@ from trainer.auth.forms import (
     RegisterForm,
     TimeZoneForm,
 )
-from trainer.auth.invitation_forms import FirstPasswordForm
+from trainer.auth.invitation_forms import FirstPasswordForm, NewAccountPasswordForm
 from trainer.auth.password_forms import ForgotPasswordForm
 from trainer.author.forms import LessonForm, PreviewForm, QuestionForm
 from trainer.author.gift_forms import GiftConfirmForm, GiftUploadForm
@@ -70,6 +70,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize
 FORMS: dict[str, tuple[tuple[type[FlaskForm], str], ...]] = {
     "auth.login": ((LoginForm, ""),),
     "auth.register": ((RegisterForm, ""),),
+    "auth.confirm": ((NewAccountPasswordForm, ""),),
     "auth.account": ((PasswordForm, "pw"), (LanguageForm, "lang"), (TimeZoneForm, "tz")),
     "invitation.accept": ((FirstPasswordForm, ""),),
     "password.forgot": ((ForgotPasswordForm, ""),),

@@ -135,7 +135,8 @@ def test_the_audit_log_reads_as_words(synced: Flask, polish_client: FlaskClient,
         db.session.commit()
     page = polish_client.get("/audit/").text
     assert "Eksport raportu (CSV)" in page and "Zapytanie API: transcript" in page
-    assert "status: completed" in page and "{" not in page.split("<tbody>")[1]
-    assert "found</strong>: nie" in page and "ids</strong>: 1, 2" in page
+    assert "<strong>Filtry</strong>: Status: Ukończono" in page
+    assert "{" not in page.split("<tbody>")[1] and "filter" not in page
+    assert "Znaleziono</strong>: nie" in page and "ids</strong>: 1, 2" in page  # unknown: as is
     assert "something.new" in page  # an action without a name yet shows its key
     assert "export.csv" not in page

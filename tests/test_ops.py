@@ -59,7 +59,7 @@ def logged_app(database_url: str, tmp_path: Path) -> Flask:
     """An app that handles errors as in production."""
     app = make_app(
         database_url, tmp_path / "instance", TESTING=False, PROPAGATE_EXCEPTIONS=False,
-        BASE_URL=BASE_URL,
+        BASE_URL=BASE_URL, REGISTRATION_OPEN=False,  # outside testing it needs mail
     )  # fmt: skip
 
     @app.get("/boom")

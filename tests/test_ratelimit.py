@@ -39,7 +39,9 @@ def test_sign_in_attempts_are_limited(database_url: str, tmp_path, make_user) ->
 
 
 def test_registration_is_limited(database_url: str, tmp_path) -> None:
-    client = limited_app(database_url, tmp_path).test_client()
+    client = limited_app(
+        database_url, tmp_path, MAIL_SERVER="127.0.0.1", BASE_URL=BASE_URL
+    ).test_client()
     statuses = [client.post("/register", data={}).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
 
@@ -90,7 +92,9 @@ def empty_redis() -> None:
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_budget(database_url: str, tmp_path) -> None:
-    client = limited_app(database_url, tmp_path, TRUSTED_PROXIES=1).test_client()
+    client = limited_app(
+        database_url, tmp_path, TRUSTED_PROXIES=1, MAIL_SERVER="127.0.0.1", BASE_URL=BASE_URL
+    ).test_client()
     for address in ("10.0.0.1", "10.0.0.2"):
         headers = {"X-Forwarded-For": address}
         statuses = [client.post("/register", data={}, headers=headers).status_code
@@ -119,7 +123,10 @@ def test_memory_storage_warns_at_start_outside_debug(
     database_url: str, tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING):
-        make_app(database_url, tmp_path / "one", TESTING=False, BASE_URL=BASE_URL)
+        make_app(
+            database_url, tmp_path / "one", TESTING=False, BASE_URL=BASE_URL,
+            REGISTRATION_OPEN=False,
+        )  # fmt: skip
     assert "counted per process" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING):
@@ -128,6 +135,7 @@ def test_memory_storage_warns_at_start_outside_debug(
             tmp_path / "two",
             TESTING=False,
             BASE_URL=BASE_URL,
+            REGISTRATION_OPEN=False,
             RATELIMIT_STORAGE_URI=REDIS_URL,
         )
     assert "counted per process" not in caplog.text

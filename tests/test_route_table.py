@@ -19,7 +19,7 @@ from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
-from tests.conftest import PASSWORD, AuthActions
+from tests.conftest import BASE_URL, PASSWORD, AuthActions
 from tests.routes import build, rules
 from trainer.extensions import db
 from trainer.learning import attempts, catalogue, practice
@@ -32,7 +32,15 @@ from trainer.models import (
     Quiz,
     User,
 )
-from trainer.people import accounts, assignments, invitations, password_reset, tokens
+from trainer.people import (
+    accounts,
+    assignments,
+    invitations,
+    links,
+    password_reset,
+    registration,
+    tokens,
+)
 from trainer.quiz.types import TYPES, question_type
 from trainer.reporting import export_jobs
 
@@ -77,7 +85,8 @@ PAGES: dict[tuple[str, str], tuple[int | str, ...]] = {
     ("password.forgot", "POST"): EVERYONE,
     ("password.reset", "GET"): EVERYONE,
     ("password.reset", "POST"): EVERYONE,  # an empty form: the password is not changed
-    ("auth.confirm", "GET"): (400,) * 5,  # a registration link that is not one
+    ("auth.confirm", "GET"): EVERYONE,  # a registration link: choose a password
+    ("auth.confirm", "POST"): EVERYONE,  # an empty form: no account is made
     ("quiz.intro", "GET"): SIGNED_IN,
     ("quiz.start", "POST"): (SIGN_IN, 302, 302, 302, 302),
     # An attempt is its learner's alone: to anybody else it does not exist.
@@ -190,6 +199,7 @@ OVERRIDES: dict[str, dict[str, str]] = {
     "privacy.erase": {"user_id": "erasure_victim"},
     "tokens.revoke": {"token_id": "token_to_revoke"},
     "password.reset": {"token": "reset_token"},
+    "auth.confirm": {"token": "registration_token"},
 }
 # Query strings an endpoint needs to do its work rather than send the user back.
 QUERIES: dict[str, dict[str, Any]] = {
@@ -243,6 +253,8 @@ def _secrets() -> dict[str, str | None]:
 
 def build_world(app: Flask) -> dict[str, Any]:
     """A user of each role, and the real objects every URL argument names."""
+    # Registration needs mail (else its page only says so); port 9 discards what is sent.
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9, BASE_URL=BASE_URL)
     with app.app_context():
         people = {role: _user(f"{role}@example.com", role) for role in ROLES[1:]}
         db.session.get(User, people["learner"]).employee_id = "E-1"
@@ -275,6 +287,8 @@ def build_world(app: Flask) -> dict[str, Any]:
                 db.session.get(User, victims["invited"])).path.rsplit("/", 1)[1],
             "reset_token": password_reset.token_for(db.session.get(User, people["learner"])),
             "job_id": _export_job(people["hr"]),
+            "registration_token": links.sign(
+                registration.REGISTRATION_SALT, ["nowy@example.com", "Nowa Osoba"]),
         }  # fmt: skip
         db.session.commit()
         return world

@@ -39,6 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     from trainer.xapi import settings as xapi_settings
 
     xapi_settings.check(app)
+    from trainer.people import registration
+
+    registration.check(app)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])

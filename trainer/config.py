@@ -25,7 +25,8 @@ class Defaults:
 
     # Self-registration: off, as a company's platform adds its people (admin pages, HR
     # import). When on, REGISTRATION_DOMAINS can limit it to company addresses, e.g.
-    # ["firma.pl"] (or "firma.pl, firma.com" in TRAINER_REGISTRATION_DOMAINS).
+    # ["firma.pl"] (or "firma.pl, firma.com" in TRAINER_REGISTRATION_DOMAINS). Each account
+    # is confirmed through an e-mailed link, so it needs MAIL_SERVER (start-up says so).
     REGISTRATION_OPEN = False
     REGISTRATION_DOMAINS: tuple[str, ...] = ()
     # How long an invitation link (from an employee import) lets its person set a password.
@@ -92,6 +93,7 @@ class Defaults:
     TRUSTED_PROXIES = 0
     SIGN_IN_RATE_LIMIT = "10 per minute"  # sign-in, registration, invitations, resets
     PASSWORD_RESET_RATE_LIMIT = "3 per hour"  # reset e-mails to one address  # noqa: S105
+    REGISTRATION_RATE_LIMIT = "3 per hour"  # registration e-mails to one address
     API_RATE_LIMIT = "120 per minute"
 
     # Strict-Transport-Security on HTTPS answers (0: none). Behind a proxy that ends TLS, set

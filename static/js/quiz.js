@@ -7,8 +7,15 @@
     if (status) { status.textContent = text; }
   }
 
-  // Bring a part of the item into view and put the keyboard there.
+  // Bring a part of the item into view and put the keyboard there: below the situation
+  // where a phone keeps it pinned (then as tall as the margin), else at the top.
   function show(target, focus) {
+    var situation = document.querySelector(".quiz-item .situation");
+    if (situation && getComputedStyle(situation).position === "sticky") {
+      target.style.scrollMarginTop = (situation.offsetHeight + 8) + "px";
+      // A long situation scrolls inside its block: the keyboard must reach it too.
+      if (situation.scrollHeight > situation.clientHeight) { situation.tabIndex = 0; }
+    }
     target.scrollIntoView({ block: "start" });
     if (focus) { focus.focus({ preventScroll: true }); }
   }

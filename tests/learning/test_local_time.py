@@ -137,17 +137,6 @@ def test_sign_in_ignores_a_missing_or_unknown_zone(
     assert get_user(synced, user_id).time_zone is None
 
 
-def test_registration_takes_the_browsers_zone(synced: Flask, client: FlaskClient) -> None:
-    data = {"display_name": "Ala", "email": "ala@example.com", "password": PASSWORD,
-            "confirm": PASSWORD, "time_zone": "Asia/Tokyo"}  # fmt: skip
-    assert client.post("/register", data=data).status_code == 302
-    with synced.app_context():
-        user = db.session.execute(
-            db.select(User).where(User.email == "ala@example.com")
-        ).scalar_one()
-        assert user.time_zone == "Asia/Tokyo"
-
-
 def test_certificate_date_is_the_holders_local_date(
     synced: Flask, client: FlaskClient, login_as
 ) -> None:

@@ -1,6 +1,7 @@
 """Course assignments: to a department or chosen people, due dates, audit, dashboard, overdue."""
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -15,7 +16,7 @@ from trainer.people.assignments import AssignmentError
 from trainer.reporting import report
 from trainer.reporting.report import ReportFilter
 
-TODAY = utcnow().date()
+TODAY = utcnow().astimezone(ZoneInfo("Europe/Warsaw")).date()  # the site zone: due dates end there
 
 
 @pytest.fixture

@@ -1,37 +1,13 @@
-"""Accounts: registration, sign-in, sign-out, passwords and stale cookies."""
+"""Accounts: sign-in, sign-out, passwords and stale cookies (registration: test_registration)."""
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import CHEAP_HASH_METHOD, PASSWORD, get_user, make_app
+from tests.conftest import CHEAP_HASH_METHOD, PASSWORD, get_user
 from trainer.extensions import db
 from trainer.models import User
 from trainer.people import accounts
-
-
-def register(client: FlaskClient, email: str = "nowy@example.com", **overrides: str):
-    data = {
-        "display_name": "Nowa Osoba",
-        "email": email,
-        "password": PASSWORD,
-        "confirm": PASSWORD,
-        **overrides,
-    }
-    return client.post("/register", data=data)
-
-
-def test_register_creates_learner_and_signs_in(app: Flask, client: FlaskClient) -> None:
-    response = register(client, email="  Nowy@Example.COM ")
-    assert response.status_code == 302
-    with app.app_context():
-        user = accounts.find_user_by_email("nowy@example.com")
-        assert user is not None
-        assert user.email == "nowy@example.com"
-        assert user.role_names == {"learner"}
-        assert user.password_hash and PASSWORD not in user.password_hash
-        assert user.password_hash.startswith("scrypt:")
-    assert client.get("/").status_code == 200
 
 
 def test_passwords_are_hashed_with_the_configured_cost(app: Flask) -> None:
@@ -49,50 +25,6 @@ def test_passwords_are_hashed_with_the_configured_cost(app: Flask) -> None:
     assert hash_password(PASSWORD).startswith(PASSWORD_HASH_METHOD + "$")  # no app: the default
     user = User(email="a@example.com", display_name="A", password_hash=stored)
     assert user.check_password(PASSWORD) and not user.check_password("wrong")
-
-
-def test_register_refuses_same_email_in_other_case(client: FlaskClient, make_user) -> None:
-    make_user("ewa@example.com")
-    response = register(client, email="EWA@example.com")
-    assert response.status_code == 200
-    assert 'id="email-errors"' in response.text
-
-
-@pytest.mark.parametrize(
-    ("overrides", "field"),
-    [
-        ({"email": "not-an-email"}, "email"),
-        ({"password": "short", "confirm": "short"}, "password"),
-        ({"confirm": "something else entirely"}, "confirm"),
-        ({"display_name": ""}, "display_name"),
-    ],
-)
-def test_register_bad_input_shows_error_and_creates_nothing(
-    app: Flask, client: FlaskClient, overrides: dict, field: str
-) -> None:
-    response = register(client, **overrides)
-    assert response.status_code == 200
-    assert f'id="{field}-errors"' in response.text
-    with app.app_context():
-        assert db.session.query(User).count() == 0
-
-
-def test_registration_can_be_switched_off(database_url: str, tmp_path) -> None:
-    app = make_app(database_url, tmp_path, REGISTRATION_OPEN=False)
-    client = app.test_client()
-    assert client.get("/register").status_code == 404
-    assert register(client).status_code == 404
-    assert "/register" not in client.get("/login").text
-
-
-def test_registration_limited_to_company_domains(app: Flask, client: FlaskClient) -> None:
-    app.config["REGISTRATION_DOMAINS"] = "firma.pl, @Firma.com"
-    refused = register(client, email="obcy@gmail.com")
-    assert refused.status_code == 200
-    assert "Only addresses at firma.com, firma.pl can register." in refused.text
-    assert register(client, email="Nowa@FIRMA.pl").status_code == 302
-    with app.app_context():
-        assert [user.email for user in db.session.query(User)] == ["nowa@firma.pl"]
 
 
 def test_login_and_logout(client: FlaskClient, make_user, auth) -> None:

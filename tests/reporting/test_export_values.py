@@ -25,6 +25,7 @@ from trainer.models import (
     User,
 )
 from trainer.people import accounts
+from trainer.people.assignments import due_day_end
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 BASE_URL = "https://trainer.firma.pl"
@@ -73,7 +74,7 @@ def database_rows(app: Flask) -> dict[tuple[str, str], dict[str, Any]]:
                     "certificate_code": done.certificate_code if done else None,
                     "certificate_url": f"{BASE_URL}/verify/{done.certificate_code}"
                     if done else None,
-                    "due_at": assigned.due_at if assigned else None,
+                    "due_at": due_day_end(assigned.due_at) if assigned else None,
                     "assigned_at": assigned.created_at if assigned else None,
                 }  # fmt: skip
                 for quiz in quizzes:  # a row shows only its own course's quizzes

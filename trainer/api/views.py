@@ -21,7 +21,7 @@ from trainer.api.spec import PROBLEM, SHARED_ERRORS
 from trainer.errors import json_error
 from trainer.extensions import db, limiter
 from trainer.models.types import iso_timestamp, utcnow
-from trainer.people import audit
+from trainer.people import assignments, audit
 from trainer.reporting import hr_api, report, xapi
 from trainer.reporting.report import FilterError
 from trainer.reporting.transcript import transcript as learner_transcript
@@ -97,7 +97,7 @@ def completions(query: dict[str, Any]) -> Response:
     next_cursor = None
     if len(rows) > limit:
         next_cursor = params.encode_cursor("completions", [page[-1].user_id, page[-1].course_slug])
-    data = [{column: _plain(row._mapping[column]) for column in report.COLUMNS} for row in page]
+    data = [_report_row(row) for row in page]
     _record("completions", {"filters": filters.as_dict(), "limit": limit}, len(data))
     return jsonify(data=data, next_cursor=next_cursor)
 
@@ -236,6 +236,13 @@ def _error(
 
 def _plain_row(row: Any) -> dict[str, Any]:
     return {key: _plain(value) for key, value in row._mapping.items()}
+
+
+def _report_row(row: Any) -> dict[str, Any]:
+    plain = {column: _plain(row._mapping[column]) for column in report.COLUMNS}
+    if row.due_at is not None:  # the instant the due day ends, as the exports give it
+        plain["due_at"] = _plain(assignments.due_day_end(row.due_at))
+    return plain
 
 
 def _plain(value: Any) -> Any:

@@ -44,7 +44,7 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    """Create a learner account."""
+    """Ask for a learner account: the password is chosen through the e-mailed link."""
 
     display_name = StringField(
         _l("Name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
@@ -55,15 +55,7 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(), Email(), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
-    )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("Passwords must match."))],
-    )
-    time_zone = HiddenField(filters=[strip])  # the browser's zone, as at sign-in
-    submit = SubmitField(_l("Create account"))
+    submit = SubmitField(_l("Send me a link"))
 
 
 class PasswordForm(FlaskForm):

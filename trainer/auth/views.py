@@ -7,12 +7,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from trainer.auth.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm, TimeZoneForm
+from trainer.auth.forms import (
+    MIN_PASSWORD,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    RegisterForm,
+    TimeZoneForm,
+)
+from trainer.auth.invitation_forms import NewAccountPasswordForm
 from trainer.extensions import db, limiter
 from trainer.forms import EmptyForm
 from trainer.i18n import is_time_zone
 from trainer.models import User, normalize_email
-from trainer.people import accounts, links, mail, registration
+from trainer.people import accounts, links, registration
 from trainer.security import per_user, sign_in_limit
 
 bp = Blueprint("auth", __name__)
@@ -72,65 +80,94 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+def _registration_address() -> str:
+    # A second budget per address, as for reset links: nobody's inbox is flooded from many hosts.
+    return "registration:" + normalize_email(request.form.get("email", ""))
+
+
+def _no_address() -> bool:
+    return not request.form.get("email", "").strip()  # a form without one sends nothing
+
+
+def _registration_mail_limit() -> str:
+    return str(current_app.config["REGISTRATION_RATE_LIMIT"])
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
-def register() -> Response | str:
-    """Create a learner account, when registration is open.
+@limiter.limit(
+    _registration_mail_limit, methods=["POST"], key_func=_registration_address,
+    exempt_when=_no_address,
+)  # fmt: skip
+def register() -> Response | str | tuple[str, int]:
+    """Ask for a learner account, when registration is open: an e-mailed link confirms it.
 
-    With mail, the account is made when the e-mailed link is opened, and the page never says
-    whether the address already had one. Without mail that cannot be hidden.
+    The answer is the same whether the address already has an account (its owner gets a
+    note instead). Without mail there is no form: the page says so (start-up refuses this
+    combination outside debug).
     """
     if not current_app.config["REGISTRATION_OPEN"]:
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("learn.dashboard"))
+    if not registration.available(current_app.config):
+        return render_template("auth/register.html", form=None), 503
     form = RegisterForm()
     if not form.validate_on_submit():
         return render_template("auth/register.html", form=form)
-    email, name = form.email.data or "", form.display_name.data or ""
+    email = form.email.data or ""
     if not registration.domain_allowed(email, current_app.config):
         domains = ", ".join(registration.allowed_domains(current_app.config))
         form.email.errors.append(_("Only addresses at %(domains)s can register.", domains=domains))
         return render_template("auth/register.html", form=form)
-    if mail.links_can_be_mailed(current_app.config):
-        registration.request_account(email, name, form.password.data or "")
-        return render_template("auth/register_sent.html", email=normalize_email(email))
-    try:
-        user = accounts.create_user(email, name, form.password.data)
-    except accounts.AccountError:
-        form.email.errors.append(_("This address cannot be registered. Sign in if it is yours."))
-        return render_template("auth/register.html", form=form)
-    db.session.commit()
-    login_user(user)
-    flash(_("Welcome to Trainer!"), "success")
-    _offer_browser_zone(user, form.time_zone.data)
-    return redirect(url_for("learn.dashboard"))
+    registration.request_account(email, form.display_name.data or "")
+    return render_template(
+        "auth/register_sent.html", email=normalize_email(email), hours=registration.MAX_AGE_HOURS
+    )
 
 
-@bp.get("/register/confirm/<token>")
-def confirm(token: str) -> Response | tuple[str, int]:
-    """Create the account through the link e-mailed at registration; then signed in."""
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
+def confirm(token: str) -> Response | str | tuple[str, int]:
+    """Choose a password through the link e-mailed at registration: the account is made
+    then, and signed in. The link works once and for MAX_AGE_HOURS."""
     try:
-        user = registration.confirm(token)
+        account = registration.pending(token)
+        form = NewAccountPasswordForm()
+        if not form.validate_on_submit():
+            intro = _(
+                "Welcome, %(name)s. Choose a password for %(email)s to create your account.",
+                name=account.name, email=account.email,
+            )  # fmt: skip
+            return render_template(
+                "auth/choose_password.html", heading=_("Create an account"), intro=intro,
+                form=form, min_length=MIN_PASSWORD,
+            )  # fmt: skip
+        zone = form.time_zone.data if is_time_zone(form.time_zone.data) else None
+        user = registration.create(account, form.password.data or "", zone)
     except links.LinkInvalid as error:
-        again = (url_for("auth.register"), _("Create an account"))
-        sign_in = (url_for("auth.login"), _("Sign in"))
-        outcomes = {
-            "taken": (_("This account already exists. Sign in."), *sign_in),
-            "expired": (_("This link has expired. Register again."), *again),
-        }
-        message, next_url, next_label = outcomes.get(
-            error.reason, (_("This link is not valid. Register again."), *again)
-        )
-        page = render_template(
-            "auth/link_invalid.html", heading=_("Create an account"), message=message,
-            next_url=next_url, next_label=next_label,
-        )  # fmt: skip
-        return page, 400
+        return _confirmation_refused(error.reason)
     db.session.commit()
     login_user(user)
     flash(_("Welcome to Trainer!"), "success")
     return redirect(url_for("learn.dashboard"))
+
+
+def _confirmation_refused(reason: str) -> tuple[str, int]:
+    again = (url_for("auth.register"), _("Create an account"))
+    sign_in = (url_for("auth.login"), _("Sign in"))
+    outcomes = {
+        "taken": (_("This account already exists. Sign in."), *sign_in),
+        "expired": (_("This link has expired. Register again."), *again),
+    }
+    message, next_url, next_label = outcomes.get(
+        reason, (_("This link is not valid. Register again."), *again)
+    )
+    page = render_template(
+        "auth/link_invalid.html", heading=_("Create an account"), message=message,
+        next_url=next_url, next_label=next_label,
+    )  # fmt: skip
+    return page, 400
 
 
 def _not_a_password_check() -> bool:

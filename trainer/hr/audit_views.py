@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from trainer.auth.decorators import role_required
+from trainer.i18n import ROLE_LABELS, role_label
 from trainer.people import audit
+from trainer.reporting.report import STATUS_LABELS
 from trainer.routing import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -27,6 +29,49 @@ ACTIONS = {
     "assignment.remove": _l("Assignment withdrawn"),
     "roles.change": _l("Roles changed"),
     "users.import": _l("Employees imported"),
+    "user.create": _l("Account created"),
+    "user.invite": _l("Invitation link made"),
+    "analysis.export_csv": _l("Question analysis exported to CSV"),
+}
+# What each key of an event's details (and of an imported person's changes) is called.
+DETAILS = {
+    "after": _l("After"),
+    "before": _l("Before"),
+    "changes": _l("Changes"),
+    "course": _l("Course"),
+    "created": _l("Created"),
+    "department": _l("Department"),
+    "due": _l("Due date"),
+    "email": _l("E-mail"),
+    "employee_id": _l("Employee id"),
+    "file": _l("File"),
+    "filter": _l("Filters"),
+    "filters": _l("Filters"),
+    "format": _l("Format"),
+    "found": _l("Found"),
+    "learners": _l("Learners"),
+    "lesson": _l("Lesson"),
+    "limit": _l("Page size"),
+    "manager": _l("Manager"),
+    "name": _l("Name"),
+    "quiz": _l("Quiz"),
+    "rejected": _l("Rejected"),
+    "roles": _l("Roles"),
+    "scope": _l("Scope"),
+    "search": _l("Search"),
+    "seed": _l("Seed"),
+    "since": _l("Since"),
+    "skipped": _l("Skipped"),
+    "status": _l("Status"),
+    "token": _l("Token"),
+    "token_id": _l("Token number"),
+    "unchanged": _l("Unchanged"),
+    "until": _l("Until"),
+    "updated": _l("Updated"),
+    "user": _l("Person"),
+    "user_id": _l("Person's number"),
+    "users": _l("People"),
+    "warnings": _l("Warnings"),
 }
 
 
@@ -40,14 +85,27 @@ def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
 
 
-def plain(value: Any) -> str:
-    """A detail's value as a reader writes it: `status: completed; course: b2b`, not a dict."""
+def detail_label(key: str) -> str:
+    """A key of an event's details in words; one not known yet is shown as recorded."""
+    return str(DETAILS.get(key, key))
+
+
+def plain(value: Any, key: str = "") -> str:
+    """A detail's value as a reader writes it, `Status: Completed; Course: b2b`, not a dict:
+    keys in words, and roles and report statuses by their names."""
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {plain(item)}" for key, item in value.items()) or "—"
+        parts = (f"{detail_label(name)}: {plain(item, name)}" for name, item in value.items())
+        return "; ".join(parts) or "—"
     if isinstance(value, list | tuple):
-        return ", ".join(plain(item) for item in value) or "—"
+        if value and all(isinstance(item, str) and item in ROLE_LABELS for item in value):
+            return ", ".join(role_label(item) for item in value)
+        return ", ".join(plain(item, key) for item in value) or "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if key == "status" and value in STATUS_LABELS:
+        return str(STATUS_LABELS[value])
+    if key == "format" and isinstance(value, str):
+        return value.upper()
     return "—" if value is None else str(value)
 
 
@@ -60,4 +118,5 @@ def log() -> str:
     return render_template(
         "audit/log.html", events=events[:PAGE_SIZE], page=page,
         has_next=len(events) > PAGE_SIZE, action_label=action_label, plain=plain,
+        detail_label=detail_label,
     )  # fmt: skip

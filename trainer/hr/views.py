@@ -30,7 +30,6 @@ from trainer.hr.forms import (
 )
 from trainer.learning import catalogue
 from trainer.models import Course
-from trainer.models.types import utcnow
 from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
 from trainer.reporting import export_jobs, exports, report, transcript
@@ -141,7 +140,8 @@ def _render_assignments(
     page_html = render_template(
         "hr/assignments.html", department_form=department_form, people_form=people_form,
         learners_total=learners_total, who=search, assignments=assignments.current(),
-        now=utcnow(), remove_form=EmptyForm(),
+        overdue_before=assignments.overdue_before(), zone=current_app.config["TIME_ZONE"],
+        remove_form=EmptyForm(),
     )  # fmt: skip
     return page_html, status
 

@@ -2,9 +2,11 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import Row, Select, and_, func, or_
 from sqlalchemy.exc import IntegrityError
 
@@ -32,8 +34,32 @@ class Outcome:
 
 
 def due_at_end_of(day: date) -> datetime:
-    """A due date means the whole day (UTC): overdue only once it has ended."""
+    """How a due date is stored: its last second in UTC, which stands for the day. What the
+    day means, its end in the instance's zone, is `due_day_end` and `overdue_before`."""
     return end_of_day(day)
+
+
+def site_zone() -> ZoneInfo:
+    """The instance's TIME_ZONE, in which a due day ends."""
+    return ZoneInfo(current_app.config["TIME_ZONE"])
+
+
+def overdue_before(now: datetime | None = None) -> datetime:
+    """Assignments whose stored `due_at` is before this instant are overdue at `now`.
+
+    A due date lasts until its day has ended in the instance's TIME_ZONE, for the learner,
+    HR's report and every export alike: overdue once the local date is past the due date.
+    """
+    today = (now or utcnow()).astimezone(site_zone()).date()
+    # Every stored due_at of a day before `today` is below this; today's and later are not.
+    return datetime.combine(today, time(0), UTC)
+
+
+def due_day_end(due_at: datetime, zone: tzinfo | None = None) -> datetime:
+    """The last second of the due day a stored `due_at` stands for, in `zone` (by default
+    the instance's TIME_ZONE), as a UTC instant."""
+    day = due_at.astimezone(UTC).date()
+    return datetime.combine(day, time(23, 59, 59), zone or site_zone()).astimezone(UTC)
 
 
 def _active_learners() -> Select[Any]:
@@ -107,7 +133,7 @@ def learners_by_ids_and_emails(ids: Iterable[int], emails: Iterable[str]) -> lis
 
 
 def _check_due(due: date, today: date | None) -> None:
-    if due < (today or utcnow().date()):
+    if due < (today or utcnow().astimezone(site_zone()).date()):
         raise AssignmentError("past_due", "the due date is in the past")
 
 
@@ -252,7 +278,7 @@ class LearnerAssignment:
 
 def for_user(user_id: int, now: datetime | None = None) -> list[LearnerAssignment]:
     """What is assigned to the learner, soonest due first; overdue: due passed, not completed."""
-    now = now or utcnow()
+    cutoff = overdue_before(now)
     rows = db.session.execute(
         db.select(Course.slug, Course.title, Assignment.due_at, CourseCompletion.completed_at)
         .select_from(Assignment)
@@ -268,6 +294,6 @@ def for_user(user_id: int, now: datetime | None = None) -> list[LearnerAssignmen
         .order_by(Assignment.due_at, Course.title)
     )
     return [
-        LearnerAssignment(slug, title, due_at, completed_at, completed_at is None and due_at < now)
-        for slug, title, due_at, completed_at in rows
+        LearnerAssignment(slug, title, due, done, done is None and due < cutoff)
+        for slug, title, due, done in rows
     ]

@@ -22,6 +22,7 @@ from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from trainer.people.assignments import due_day_end, site_zone
 from trainer.reporting import report
 from trainer.reporting.quiz_bests import ExportRow, QuizInfo
 
@@ -117,6 +118,22 @@ class Layout:
         return when.astimezone(self.zone).replace(microsecond=0, tzinfo=None)
 
 
+def _report_value(key: str) -> tuple[Callable[[ExportRow], Any], str | None]:
+    """The column's value from the report row, and the row's attribute writers may read
+    straight (none for a due date, written as the instant its day ends)."""
+    name = "course_slug" if key == "course" else key
+    value = attrgetter(f"report.{name}")
+    if key != "due_at":
+        return value, name
+    zone = site_zone()  # read now: the rows stream later, outside the request
+
+    def due(row: ExportRow) -> datetime | None:
+        stored = value(row)
+        return due_day_end(stored, zone) if stored is not None else None
+
+    return due, None
+
+
 def _label(label: str, kind: Kind, zone: tzinfo) -> str:
     # A time's header names its zone: "Ukończenie (Europe/Warsaw)".
     return f"{label} ({zone})" if kind is Kind.WHEN else label
@@ -175,10 +192,8 @@ def layout(
     """The export's columns, labelled in `locale` ("pl" or "en"), times in `zone`."""
     with force_locale(locale):
         columns = (
-            *(Column(key, _label(str(label), kind, zone), kind, attrgetter(f"report.{name}"),
-                     name)
-              for key, label, kind in REPORT_COLUMNS
-              for name in ("course_slug" if key == "course" else key,)),
+            *(Column(key, _label(str(label), kind, zone), kind, *_report_value(key))
+              for key, label, kind in REPORT_COLUMNS),
             Column("certificate_url", _("Certificate verification link"), Kind.TEXT,
                    _certificate_url(base_url)),
             *_quiz_columns(quizzes, zone),

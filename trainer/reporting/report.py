@@ -33,6 +33,7 @@ from sqlalchemy import (
 from trainer.extensions import db
 from trainer.models import Course, LearnerCourseSummary, Lesson, LessonStatus, User
 from trainer.models.types import utcnow
+from trainer.people.assignments import overdue_before
 
 
 class ProgressStatus(StrEnum):
@@ -151,7 +152,8 @@ def report_select(
     completed = summary.completed_at.is_not(None)
     status = case(
         (completed, ProgressStatus.COMPLETED.value),
-        (and_(summary.due_at.is_not(None), summary.due_at < now), ProgressStatus.OVERDUE.value),
+        (and_(summary.due_at.is_not(None), summary.due_at < overdue_before(now)),
+         ProgressStatus.OVERDUE.value),
         (summary.first_started.is_not(None), ProgressStatus.IN_PROGRESS.value),
         else_=ProgressStatus.NOT_STARTED.value,
     )
