@@ -150,10 +150,10 @@ def report_select(
     lessons = _lessons_total()
     summary = LearnerCourseSummary
     completed = summary.completed_at.is_not(None)
+    overdue = and_(summary.due_at.is_not(None), summary.due_at < overdue_before(now))
     status = case(
         (completed, ProgressStatus.COMPLETED.value),
-        (and_(summary.due_at.is_not(None), summary.due_at < overdue_before(now)),
-         ProgressStatus.OVERDUE.value),
+        (overdue, ProgressStatus.OVERDUE.value),
         (summary.first_started.is_not(None), ProgressStatus.IN_PROGRESS.value),
         else_=ProgressStatus.NOT_STARTED.value,
     )
