@@ -21,7 +21,7 @@ from tests.conftest import PASSWORD
 from tests.people.mailbox import Mailbox, link_in
 from trainer.extensions import db
 from trainer.learning import attempts
-from trainer.models import Attempt, Quiz
+from trainer.models import Attempt, AttemptItem, Question, QuestionOption, Quiz
 
 try:
     from axe_playwright_python.base import AxeResults
@@ -399,4 +399,63 @@ def test_a_phone_keeps_the_situation_in_view_for_step_2(
     assert in_view(page, ".quiz-item .situation"), "the situation scrolled away in step 2"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     step_2.get_by_role("radio", name=approach).check()
+    assert not phone.errors, "the console shows errors:\n" + "\n".join(phone.errors)
+
+
+def long_attempt(app: Flask, user_id: int, items: int) -> int:
+    """An open attempt of `items` items: the final exam's own, then copies of its questions
+    (a long exam, which the sample course is too small to draw)."""
+    with app.app_context():
+        quiz = db.session.execute(db.select(Quiz).where(Quiz.slug == "egzamin")).scalar_one()
+        attempt = attempts.start_attempt(user_id, quiz, random.Random(1))
+        model = attempt.items[0].question
+        for position in range(len(attempt.items) + 1, items + 1):
+            copy = Question(
+                course_id=model.course_id, key=f"{model.key}-copy-{position}", type=model.type,
+                dimension=model.dimension, difficulty=model.difficulty, market=model.market,
+                signals=model.signals, situation=model.situation, prompt=model.prompt,
+                explanation=model.explanation, details=model.details, status=model.status,
+                options=[
+                    QuestionOption(position=o.position, text=o.text, is_correct=o.is_correct)
+                    for o in model.options
+                ],
+            )  # fmt: skip
+            db.session.add(copy)
+            db.session.flush()
+            order = [option.id for option in copy.options]
+            db.session.add(
+                AttemptItem(
+                    attempt_id=attempt.id,
+                    question_id=copy.id,
+                    position=position,
+                    option_order=order,
+                )
+            )
+        db.session.commit()
+        return attempt.id
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_phone_shows_a_long_exams_numbers_in_one_row(
+    phone: Browsing, synced: Flask, make_user, javascript: bool
+) -> None:
+    learner = make_user("ala@example.com")
+    attempt = long_attempt(synced, learner, items=16)
+    page = phone.page(javascript)
+    sign_in(page, "ala@example.com")
+    page.set_viewport_size({**PHONE, "width": 320})
+    page.goto(f"/attempts/{attempt}/items/12")
+    numbers = page.locator(".item-nav ol a")
+    expect(numbers).to_have_count(16)
+    tops = {round(box["y"]) for box in (link.bounding_box() for link in numbers.all()) if box}
+    assert len(tops) == 1, f"the numbers take {len(tops)} rows"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # The situation and step 1's answers fit on the first screen, under the numbers.
+    expect(page.locator(".quiz-item .situation")).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("radio").last).to_be_in_viewport(ratio=1)
+    current = page.locator('.item-nav [aria-current="step"]')
+    if javascript:  # scrolled to, within the row
+        row = page.locator(".item-nav ol").bounding_box()
+        box = current.bounding_box()
+        assert row["x"] <= box["x"] and box["x"] + box["width"] <= row["x"] + row["width"]
     assert not phone.errors, "the console shows errors:\n" + "\n".join(phone.errors)

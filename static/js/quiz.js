@@ -39,6 +39,7 @@
         });
         var item = document.querySelector(".quiz-item");
         bind(item);
+        centreCurrentNumber();
         var feedback = item.querySelector("#feedback");
         var radio = item.querySelector("input[type=radio]");
         if (feedback) { show(feedback, feedback); }
@@ -87,5 +88,15 @@
     });
   }
 
+  // On a phone the question numbers scroll sideways in one row: centre the current one.
+  function centreCurrentNumber() {
+    var current = document.querySelector('.item-nav [aria-current="step"]');
+    var row = current && current.closest("ol");
+    if (row && row.scrollWidth > row.clientWidth) {
+      row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+    }
+  }
+
   bind(document);
+  centreCurrentNumber();
 }());
