@@ -1,7 +1,11 @@
-"""A fingerprint of the whole test database, to tell whether a request changed anything."""
+"""The state of the test database and Redis: a fingerprint, to tell whether a request changed
+anything, and emptying them between tests."""
 
 import hashlib
+import os
 
+import pytest
+import redis
 from flask import Flask
 
 from trainer.extensions import db
@@ -30,3 +34,14 @@ def empty_database(app: Flask) -> None:
             db.session.execute(table.delete())
         db.session.commit()
         db.engine.dispose()
+
+
+def empty_redis(url: str) -> None:
+    """Empty the Redis database `url` names; skip the test without a Redis server, or fail
+    where TRAINER_REQUIRE_REDIS=1 (CI) says there must be one."""
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("TRAINER_REQUIRE_REDIS") == "1":
+            pytest.fail("no Redis server on 127.0.0.1:6379; TRAINER_REQUIRE_REDIS=1 requires it")
+        pytest.skip("no Redis server on 127.0.0.1:6379")

@@ -5,13 +5,12 @@ in CI) makes them fail: several instances sharing one budget is what production 
 """
 
 import logging
-import os
 
 import pytest
-import redis
 from flask import Flask
 
 from tests.conftest import BASE_URL, PASSWORD, make_app
+from tests.db_state import empty_redis
 from tests.reporting.test_api import assert_documented
 from trainer.extensions import db
 from trainer.people import tokens
@@ -70,7 +69,7 @@ def test_api_requests_are_limited_with_a_json_429(database_url: str, tmp_path) -
 
 def test_limits_can_live_in_redis(database_url: str, tmp_path, make_user) -> None:
     """Several app instances share one budget through Redis."""
-    empty_redis()
+    empty_redis(REDIS_URL)
     make_user("jan@example.com")
     workers = [
         limited_app(database_url, tmp_path / str(n), RATELIMIT_STORAGE_URI=REDIS_URL).test_client()
@@ -79,16 +78,7 @@ def test_limits_can_live_in_redis(database_url: str, tmp_path, make_user) -> Non
     wrong = {"email": "jan@example.com", "password": "guess"}
     statuses = [workers[n % 4].post("/login", data=wrong).status_code for n in range(8)]
     assert statuses == [200] * 3 + [429] * 5  # exactly the configured count, across all four
-    empty_redis()
-
-
-def empty_redis() -> None:
-    try:
-        redis.Redis.from_url(REDIS_URL).flushdb()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("TRAINER_REQUIRE_REDIS") == "1":
-            pytest.fail("no Redis server on 127.0.0.1:6379; TRAINER_REQUIRE_REDIS=1 requires it")
-        pytest.skip("no Redis server on 127.0.0.1:6379")
+    empty_redis(REDIS_URL)
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_budget(database_url: str, tmp_path) -> None:

@@ -6,17 +6,16 @@ Redis database 14 and empties that database afterwards. The tests skip without a
 127.0.0.1:6379, unless TRAINER_REQUIRE_REDIS=1 (set by CI), which makes that a failure.
 """
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import PASSWORD, make_app
+from tests.db_state import empty_redis
 from tests.people.mailbox import body, start_server
 from tests.reporting.hr_rows import seed
 from tests.reporting.test_exports import parse_csv
@@ -30,19 +29,10 @@ from trainer.xapi import lrs
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-def empty_redis() -> None:
-    try:
-        redis.Redis.from_url(REDIS_URL).flushdb()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("TRAINER_REQUIRE_REDIS") == "1":
-            pytest.fail("no Redis server on 127.0.0.1:6379; TRAINER_REQUIRE_REDIS=1 requires it")
-        pytest.skip("no Redis server on 127.0.0.1:6379")
-
-
 @pytest.fixture
 def worker_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """An app whose jobs go to Redis, with the sample course loaded."""
-    empty_redis()
+    empty_redis(REDIS_URL)
     app = make_app(database_url, tmp_path / "instance", REDIS_URL=REDIS_URL,
                    JOB_QUEUE=f"test-{uuid.uuid4().hex}", XAPI_PUSH_DELAY_SECONDS=0)  # fmt: skip
     with app.app_context():
@@ -52,7 +42,7 @@ def worker_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     from tests.db_state import empty_database
 
     empty_database(app)
-    empty_redis()
+    empty_redis(REDIS_URL)
 
 
 def run_worker(app: Flask) -> None:
