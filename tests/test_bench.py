@@ -1,4 +1,4 @@
-"""bench/run.py's arguments and path table (the benchmark itself runs by hand: bench/README.md)."""
+"""The benchmarks' arguments and path table (they run by hand: bench/README.md)."""
 
 import importlib.util
 import shutil
@@ -72,3 +72,25 @@ def test_a_request_is_plain_http(bench) -> None:
     head, body = raw.split(b"\r\n\r\n")
     assert head.startswith(b"POST /login HTTP/1.1\r\n") and body == b"a=1&b=%40"
     assert b"Content-Length: 9" in head and b"Cookie: session=x" in head
+
+
+@pytest.fixture(scope="module")
+def http_exports():
+    from bench import http_exports
+
+    return http_exports
+
+
+def test_http_exports_sizes_and_formats(http_exports) -> None:
+    """bench/http_exports.py: the issue's sizes by default, a quick run without the million,
+    and bad sizes or formats refused before anything starts."""
+    full = http_exports.parse_args([])
+    assert full.rows == (5_000, 10_000, 1_000_000)
+    assert full.formats == ("csv", "csv-excel", "xlsx", "xapi")
+    assert http_exports.parse_args(["--quick"]).rows == (5_000, 10_000)
+    chosen = http_exports.parse_args(["--rows", "100,200", "--formats", "csv,xlsx"])
+    assert (chosen.rows, chosen.formats) == ((100, 200), ("csv", "xlsx"))
+    for bad in (["--rows", "200,100"], ["--rows", "0"], ["--rows", "many"],
+                ["--formats", "pdf"], ["--base", "0"]):  # fmt: skip
+        with pytest.raises(SystemExit):
+            http_exports.parse_args(bad)

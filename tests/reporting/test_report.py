@@ -66,18 +66,49 @@ def test_values_of_known_rows(synced: Flask, ids: dict) -> None:
     assert sample["Ewa Kadrowa"].first_started is None
 
 
-def test_report_is_one_query(synced: Flask, ids: dict) -> None:
+@pytest.mark.parametrize(("sort", "expected"), [("name", 2), ("status", 1)])
+def test_a_report_page_is_one_query(synced: Flask, ids: dict, sort: str, expected: int) -> None:
+    """One statement builds the rows; a page by name counts the courses first."""
     with synced.app_context():
         statements: list[str] = []
         engine = db.engine
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            found = report.page_rows(ReportFilter(), per_page=1000)
+            found = report.page_rows(ReportFilter(), sort, per_page=1000)
         finally:
             event.remove(engine, "before_cursor_execute", listener)
     assert len(found) == 10
-    assert len(statements) == 1
+    assert len(statements) == expected
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"course": "second"}, {"department": "Marketing"}, {"search": "nowak"},
+     {"status": "not_started"}, {"course": "no-such-course"}],
+)  # fmt: skip
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("per_page", [1, 3, 4, 50])
+def test_pages_by_name_are_slices_of_the_whole_report(
+    synced: Flask, ids: dict, filters: dict, descending: bool, per_page: int
+) -> None:
+    """A page by name is built from a run of learners (and an API page likewise); every page
+    must still be exactly its slice of the whole report, and the count its length."""
+    from trainer.reporting import hr_api
+
+    with synced.app_context():
+        chosen = ReportFilter(**filters)
+        whole = list(report.iter_rows(chosen, "name", descending))
+        for page in range(1, len(whole) // per_page + 3):
+            found = report.page_rows(chosen, "name", descending, page, per_page)
+            assert found == whole[(page - 1) * per_page : page * per_page], (page, filters)
+        assert report.count_rows(chosen) == len(whole)
+        by_key = sorted(whole, key=lambda row: (row.user_id, row.course_slug))
+        walked, after = [], None
+        while page_of_api := hr_api.completions_page(chosen, per_page, after):
+            walked += page_of_api
+            after = (page_of_api[-1].user_id, page_of_api[-1].course_slug)
+        assert walked == by_key
 
 
 @pytest.mark.parametrize(

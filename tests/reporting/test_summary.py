@@ -57,6 +57,7 @@ from trainer.reporting.report import (
     ProgressStatus,
     ReportFilter,
     _conditions,
+    _learner_conditions,
     report_select,
 )
 
@@ -149,7 +150,7 @@ def old_report_select(filters: ReportFilter, sort: str, descending: bool,
         .where(User.is_active_learner())
     )  # fmt: skip
     # The filters as they were (the completion date was the completion row's).
-    conditions = _conditions(filters, status)
+    conditions = [*_learner_conditions(filters), *_conditions(filters, status)]
     if filters.since or filters.until:
         conditions = [c for c in conditions if "learner_course_summary" not in str(c)]
         day = timedelta(1)

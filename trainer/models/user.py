@@ -117,8 +117,11 @@ class User(UserMixin, db.Model):
 # Case-insensitive uniqueness in the database itself, whatever spelling reaches it.
 Index("uq_user_email_lower", func.lower(User.email), unique=True)
 # Who courses are for (`is_active_learner`): the report and the assignment pages look users up
-# by it; without an index SQLite builds a temporary one for every report page.
+# by it; without an index SQLite builds a temporary one for every report page. On SQLite it
+# also lists them in id order (the rowid ends every index), which the API's pages walk.
 Index("ix_user_active", User.active)
+# The same in name order: the report's pages sorted by name walk it (migration 0014).
+Index("ix_user_active_display_name", User.active, User.display_name, User.email, User.id)
 # The report filters by department, among active learners (migration 0012).
 Index("ix_user_department_active", User.department, User.active)
 

@@ -138,13 +138,14 @@ def _lessons_total() -> Any:
 
 def report_select(
     filters: ReportFilter, sort: str = "name", descending: bool = False,
-    now: datetime | None = None,
+    now: datetime | None = None, among: Select[Any] | None = None,
 ) -> Select[Any]:  # fmt: skip
     """The report as one select: active learners times courses with published lessons.
 
     What each learner did in each course is read from its summary row (models/summary.py,
     kept up to date by every write), never aggregated here: a learner without a row has
     done nothing in the course. Only the status, which depends on `now`, is computed.
+    `among`: the ids of the learners to build rows for, already chosen by `learners`.
     """
     now = now or utcnow()
     lessons = _lessons_total()
@@ -185,8 +186,12 @@ def report_select(
         .join(Course, true())
         .join(lessons, lessons.c.course_id == Course.id)
         .outerjoin(summary, and_(summary.user_id == User.id, summary.course_id == Course.id))
-        .where(User.is_active_learner())
     )
+    if among is None:
+        stmt = stmt.where(User.is_active_learner(), *_learner_conditions(filters))
+    else:
+        # Only the chosen ids: the database then reads those learners by primary key.
+        stmt = stmt.where(User.id.in_(among.scalar_subquery()))
     stmt = stmt.where(*_conditions(filters, status))
     rank = case(*((status == key, index) for index, key in enumerate(STATUSES)))
     keys = {
@@ -207,11 +212,10 @@ def report_select(
 
 
 def _conditions(filters: ReportFilter, status: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+    """The filters on a learner's rows (which courses, which standing)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.course:
         conditions.append(Course.slug == filters.course)
-    if filters.department:
-        conditions.append(User.department == filters.department)
     if filters.status:
         conditions.append(status == filters.status)
     completed_at = LearnerCourseSummary.completed_at
@@ -219,6 +223,14 @@ def _conditions(filters: ReportFilter, status: ColumnElement[Any]) -> list[Colum
         conditions.append(completed_at >= _midnight(filters.since))
     if filters.until:
         conditions.append(completed_at < _midnight(filters.until + timedelta(1)))
+    return conditions
+
+
+def _learner_conditions(filters: ReportFilter) -> list[ColumnElement[bool]]:
+    """The filters on the learner alone (which learners, not which of their rows)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.department:
+        conditions.append(User.department == filters.department)
     if filters.search and filters.search.strip():
         term = filters.search.strip()
         columns = (User.display_name, User.email, User.employee_id)
@@ -232,14 +244,44 @@ def _conditions(filters: ReportFilter, status: ColumnElement[Any]) -> list[Colum
     return conditions
 
 
+def rows_alike(filters: ReportFilter) -> bool:
+    """Whether every matching learner has one row in each matching course: no filter reads
+    their summary (status, completion dates). Their rows can then be paged learner by learner."""
+    return not (filters.status or filters.since or filters.until)
+
+
+def learners(filters: ReportFilter) -> Select[Any]:
+    """The ids of the learners `filters` keep (unordered)."""
+    return db.select(User.id).where(User.is_active_learner(), *_learner_conditions(filters))
+
+
+def _courses(filters: ReportFilter) -> Select[Any]:
+    """The ids of the courses in the report under `filters`: those with published lessons."""
+    published = db.select(Lesson.id).where(
+        Lesson.course_id == Course.id, Lesson.status == LessonStatus.PUBLISHED
+    )
+    stmt = db.select(Course.id).where(published.exists())
+    return stmt.where(Course.slug == filters.course) if filters.course else stmt
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), UTC)
 
 
 def count_rows(filters: ReportFilter, now: datetime | None = None) -> int:
     """How many rows the report has with `filters`, for pagination and the audit log."""
+    return db.session.execute(count_select(filters, now)).scalar_one()
+
+
+def count_select(filters: ReportFilter, now: datetime | None = None) -> Select[Any]:
+    """The statement of `count_rows`."""
+    if rows_alike(filters):
+        # Learners times courses: two index counts instead of building every row.
+        learner_count = db.select(func.count()).select_from(learners(filters).subquery())
+        course_count = db.select(func.count()).select_from(_courses(filters).subquery())
+        return db.select(learner_count.scalar_subquery() * course_count.scalar_subquery())
     inner = report_select(filters, now=now).order_by(None).subquery()
-    return db.session.execute(db.select(func.count()).select_from(inner)).scalar_one()
+    return db.select(func.count()).select_from(inner)
 
 
 def page_rows(
@@ -247,8 +289,29 @@ def page_rows(
     per_page: int = 50, now: datetime | None = None,
 ) -> list[Row[Any]]:  # fmt: skip
     """One page of the report."""
-    stmt = report_select(filters, sort, descending, now)
-    return list(db.session.execute(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)))
+    return list(db.session.execute(page_select(filters, sort, descending, page, per_page, now)))
+
+
+def page_select(
+    filters: ReportFilter, sort: str = "name", descending: bool = False, page: int = 1,
+    per_page: int = 50, now: datetime | None = None,
+) -> Select[Any]:  # fmt: skip
+    """The statement of one page of the report (a page by name counts the courses first)."""
+    start = (max(page, 1) - 1) * per_page
+    if not (sort == "name" and rows_alike(filters)):
+        return report_select(filters, sort, descending, now).limit(per_page).offset(start)
+    # Each learner has one row per course: the page is a run of learners, taken from the
+    # name index (ix_user_active_display_name), and only their rows are built, so its cost
+    # does not grow with the number of learners.
+    per_learner = len(db.session.execute(_courses(filters)).all()) or 1  # none: no rows
+    skip, start = divmod(start, per_learner)
+    name = User.display_name.desc() if descending else User.display_name.asc()
+    run = (
+        learners(filters).order_by(name, User.email, User.id)
+        .offset(skip).limit(-(-(start + per_page) // per_learner))  # rounded up
+    )  # fmt: skip
+    stmt = report_select(filters, sort, descending, now, among=run)
+    return stmt.limit(per_page).offset(start)
 
 
 def iter_rows(
