@@ -63,7 +63,10 @@ def _render_report(
     page_html = render_template(
         "hr/report.html", form=form, rows=rows, total=total, page=page, per_page=PER_PAGE,
         sort=sort, descending=descending, query=query, formats=exports.EXPORT_FORMATS.values(),
-        labels=report.STATUS_LABELS, message=message,
+        message=message,
+        # Translated once for the page rather than once a row.
+        labels={status: str(label) for status, label in report.STATUS_LABELS.items()},
+        lessons_of=_("%(done)d of %(total)d"),  # without values: the pattern itself
     )  # fmt: skip
     return page_html, status
 
