@@ -40,14 +40,18 @@ def _course_or_404(slug: str) -> tuple[Course, list[Lesson]]:
     return course, lessons
 
 
-def _quizzes(course: Course) -> list[Quiz]:
-    return list(
-        db.session.execute(
-            db.select(Quiz)
-            .where(Quiz.course_id == course.id, Quiz.status == QuestionStatus.ACTIVE)
-            .order_by(Quiz.position)
-        ).scalars()
-    )
+def _lesson_check(lesson: Lesson) -> Quiz | None:
+    """The active quiz that checks `lesson` (the first by position), if any."""
+    return db.session.execute(
+        db.select(Quiz)
+        .where(
+            Quiz.course_id == lesson.course_id,
+            Quiz.lesson_id == lesson.id,
+            Quiz.status == QuestionStatus.ACTIVE,
+        )
+        .order_by(Quiz.position)
+        .limit(1)
+    ).scalar()
 
 
 @bp.get("/courses/<slug>")
@@ -85,7 +89,7 @@ def lesson(slug: str, lesson_slug: str) -> str:
         abort(404)
     current = lessons[index]
     record = progress.open_lesson(current_user.id, current)
-    check = next((q for q in _quizzes(found) if q.lesson_id == current.id), None)
+    check = _lesson_check(current)
     page = render_template(
         "learn/lesson.html",
         course=found,
@@ -121,7 +125,7 @@ def mark_done(slug: str, lesson_slug: str) -> Response:
     flash(_("Lesson marked as done."), "success")
     if completion is not None:
         return redirect(url_for("certificates.certificate", code=completion.certificate_code))
-    check = next((q for q in _quizzes(found) if q.lesson_id == current.id), None)
+    check = _lesson_check(current)
     if check is not None:
         return redirect(url_for("quiz.intro", quiz_id=check.id))
     following = lessons[lessons.index(current) + 1 :]
