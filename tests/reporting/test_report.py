@@ -277,3 +277,26 @@ def test_anonymous_is_sent_to_sign_in(client: FlaskClient, make_user, path: str)
 def test_admin_sees_every_hr_page(ids: dict, client: FlaskClient, login_as, path: str) -> None:
     login_as("admin")
     assert client.get(path.format(me=ids["anna"])).status_code == 200
+
+
+def test_a_long_report_counts_to_a_cap_and_pages_on(
+    hr_client: FlaskClient, ids: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past COUNT_CAP rows the page says "more than" instead of counting every learner, and
+    still offers the next page exactly while one exists."""
+    monkeypatch.setattr(hr_views, "PER_PAGE", 4)
+    monkeypatch.setattr(hr_views, "COUNT_CAP", 5)  # 10 rows: 5 learners in 2 courses
+    first = hr_client.get("/hr/?sort=status").text
+    assert "Rows 1–4 of more than 5." in first and "Page 1<" in first
+    assert "/hr/?page=2&amp;sort=status" in first
+    second = hr_client.get("/hr/?page=2").text
+    assert "Rows 5–8 of more than 5." in second and "/hr/?page=3&amp;sort=name" in second
+    last = hr_client.get("/hr/?page=3").text
+    assert "Rows 9–10 of more than 5." in last and "page=4" not in last
+    monkeypatch.setattr(hr_views, "COUNT_CAP", 10)  # exactly counted: no "more than"
+    counted = hr_client.get("/hr/?page=3").text
+    assert "Rows 9–10 of 10." in counted and "Page 3 of 3" in counted
+    with hr_client.application.app_context():
+        assert report.count_rows(ReportFilter(), cap=5) == 6
+        assert report.count_rows(ReportFilter(status="not_started"), cap=1) == 2
+        assert report.count_rows(ReportFilter()) == 10

@@ -38,6 +38,9 @@ from trainer.xapi import lrs
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 PER_PAGE = 50
+# The report page counts its rows up to this many, then says "more than": a count to the end
+# reads every learner (half a second at a million), the page itself only its own rows.
+COUNT_CAP = 10_000
 # The assignment page ticks learners from a list this long at most; a search narrows it.
 LEARNER_CHOICES = 100
 FILTER_ARGS = ("course", "department", "status", "since", "until", "q")
@@ -57,11 +60,19 @@ def _render_report(
     page = page_number(request.args)
     valid = status == 200
     filters = form.filters() if valid else report.ReportFilter()
-    total = report.count_rows(filters) if valid else 0
+    total = report.count_rows(filters, cap=COUNT_CAP) if valid else 0
     rows = report.page_rows(filters, sort, descending, page, PER_PAGE) if valid else []
+    more = total > COUNT_CAP  # not counted to the end: "more than COUNT_CAP"
+    if more:
+        # Is there a row after this page? The first row of the next page answers.
+        following = report.page_rows(filters, sort, descending, page * PER_PAGE + 1, 1)
+        has_next = len(rows) == PER_PAGE and bool(following)
+    else:
+        has_next = page * PER_PAGE < total
     query = {key: request.args[key] for key in FILTER_ARGS if valid and request.args.get(key)}
     page_html = render_template(
-        "hr/report.html", form=form, rows=rows, total=total, page=page, per_page=PER_PAGE,
+        "hr/report.html", form=form, rows=rows, total=min(total, COUNT_CAP), more=more,
+        has_next=has_next, page=page, per_page=PER_PAGE,
         sort=sort, descending=descending, query=query, formats=exports.EXPORT_FORMATS.values(),
         message=message,
         # Translated once for the page rather than once a row.

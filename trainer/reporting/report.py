@@ -268,19 +268,28 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), UTC)
 
 
-def count_rows(filters: ReportFilter, now: datetime | None = None) -> int:
-    """How many rows the report has with `filters`, for pagination and the audit log."""
-    return db.session.execute(count_select(filters, now)).scalar_one()
+def count_rows(filters: ReportFilter, now: datetime | None = None, cap: int | None = None) -> int:
+    """How many rows the report has with `filters`, for pagination and the audit log.
+
+    With `cap`, counting stops past it and the answer is then `cap + 1` ("more than cap"):
+    the count of a page then costs the same however many learners there are.
+    """
+    found = db.session.execute(count_select(filters, now, cap)).scalar_one()
+    return found if cap is None else min(found, cap + 1)
 
 
-def count_select(filters: ReportFilter, now: datetime | None = None) -> Select[Any]:
-    """The statement of `count_rows`."""
+def count_select(
+    filters: ReportFilter, now: datetime | None = None, cap: int | None = None
+) -> Select[Any]:
+    """The statement of `count_rows` (with `cap`, it counts at least that many, not all)."""
     if rows_alike(filters):
         # Learners times courses: two index counts instead of building every row.
-        learner_count = db.select(func.count()).select_from(learners(filters).subquery())
+        who = learners(filters) if cap is None else learners(filters).limit(cap + 1)
+        learner_count = db.select(func.count()).select_from(who.subquery())
         course_count = db.select(func.count()).select_from(_courses(filters).subquery())
         return db.select(learner_count.scalar_subquery() * course_count.scalar_subquery())
-    inner = report_select(filters, now=now).order_by(None).subquery()
+    rows = report_select(filters, now=now).order_by(None)
+    inner = (rows if cap is None else rows.limit(cap + 1)).subquery()
     return db.select(func.count()).select_from(inner)
 
 
