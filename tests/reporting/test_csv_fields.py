@@ -51,3 +51,24 @@ def test_every_kind_and_odd_value_is_written_as_plain_says(
                 expected = as_csv([plain(value, mine, excel)] * 2)
             assert got == expected, (kind, excel, value)
             assert fields(ExportRow(Row(value))) == fields(ExportRow(Row(value)))  # memo agrees
+
+
+@pytest.mark.parametrize("excel", [False, True])
+def test_quiz_columns_read_each_rows_own_bests(app: Flask, excel: bool) -> None:
+    """The generated function reads a quiz's best once for both its columns; a row without a
+    graded attempt in a quiz leaves both empty, as each column's own `value` says."""
+    from trainer.reporting import report
+    from trainer.reporting.quiz_bests import Best, QuizInfo
+
+    quizzes = [QuizInfo(7, "check", "Check", "c", "C"), QuizInfo(9, "exam", "Exam", "c", "C")]
+    when = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+    with app.app_context():
+        chosen = layout("pl", ZoneInfo("Europe/Warsaw"), quizzes)
+        fields = row_fields(chosen, excel)
+        Row = namedtuple("Row", [*report.COLUMNS, *report.EXPORT_COLUMNS])
+        report_row = Row(*([None] * len(Row._fields)))
+        for bests in ({}, {7: Best(82.5, when)}, {7: Best(82.5, when), 9: Best(None, None)}):
+            row = ExportRow(report_row, bests)
+            expected = [plain(column.value(row), chosen, excel) for column in chosen.columns]
+            got = next(csv.reader(io.StringIO(as_csv(fields(row)))))
+            assert got[-4:] == expected[-4:], bests

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trainer.reporting.export_columns import Kind, Layout
+from trainer.reporting.quiz_bests import NO_BEST
 
 # Characters that make a spreadsheet read a CSV field as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -115,10 +116,17 @@ def row_fields(layout: Layout, excel: bool) -> Callable[[Any], list[Any]]:
     for name in ("SEEN", "SEEN_LOCAL"):
         seen: dict[Any, str] = {}
         names[name], names["remember" + name.removeprefix("SEEN").lower()] = seen, _remember(seen)
-    lines, cells = ["def fields(row):", "    report = row.report"], []
+    lines, cells = ["def fields(row):", "    report, bests = row.report, row.bests"], []
+    names["NO_BEST"] = NO_BEST
     for number, column in enumerate(layout.columns):
         if column.attribute is not None:
             lines.append(f"    c{number} = report.{column.attribute}")
+        elif column.best is not None:
+            # A quiz's two columns read its best once: b<quiz id>.
+            quiz_id, field = column.best
+            if f"    b{quiz_id} = bests.get({quiz_id}, NO_BEST)" not in lines:
+                lines.append(f"    b{quiz_id} = bests.get({quiz_id}, NO_BEST)")
+            lines.append(f"    c{number} = b{quiz_id}.{field}")
         else:
             names[f"VALUE{number}"] = column.value
             lines.append(f"    c{number} = VALUE{number}(row)")

@@ -49,6 +49,9 @@ class Column:
     # The report row's attribute `value` reads, for a report column: writers may read it
     # straight from the row (ExportRow.report) instead of calling `value`.
     attribute: str | None = None
+    # For a quiz's column, (quiz id, the Best's field `value` reads): writers may read the
+    # row's best in that quiz once for both of its columns.
+    best: tuple[int, str] | None = None
 
 
 # (key, label, kind) of the report's columns; each is read from the report row's
@@ -179,9 +182,9 @@ def _quiz_columns(quizzes: list[QuizInfo], zone: tzinfo) -> list[Column]:
         handed_in = _("%(quiz)s: best score handed in", quiz=title)
         columns += [
             Column(f"{key}.best_score", _("%(quiz)s: best score (%%)", quiz=title), Kind.SCORE,
-                   partial(_best_score, quiz.id)),
+                   partial(_best_score, quiz.id), best=(quiz.id, "percent")),
             Column(f"{key}.best_at", _label(handed_in, Kind.WHEN, zone), Kind.WHEN,
-                   partial(_best_at, quiz.id)),
+                   partial(_best_at, quiz.id), best=(quiz.id, "at")),
         ]  # fmt: skip
     return columns
 
