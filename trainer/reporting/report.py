@@ -2,7 +2,9 @@
 
 The query joins each learner and course to their summary row (`learner_course_summary`,
 kept up to date by every write; models/summary.py) instead of aggregating progress and
-attempts, so a page costs the same however much the learners did.
+attempts, so a page costs the same however much the learners did. A page by name (and the
+API's page) builds the rows of its own learners only, chosen from an index in page order,
+so it also costs the same however many learners there are (`page_select`).
 
 The same select feeds the HR page, every export format and the API, so they cannot disagree.
 Rows are plain column tuples (SQLAlchemy `Row`s), never ORM objects.
@@ -281,7 +283,7 @@ def count_rows(filters: ReportFilter, now: datetime | None = None, cap: int | No
 def count_select(
     filters: ReportFilter, now: datetime | None = None, cap: int | None = None
 ) -> Select[Any]:
-    """The statement of `count_rows` (with `cap`, it counts at least that many, not all)."""
+    """The statement of `count_rows` (with `cap`, it stops counting past `cap` rows)."""
     if rows_alike(filters):
         # Learners times courses: two index counts instead of building every row.
         who = learners(filters) if cap is None else learners(filters).limit(cap + 1)
@@ -313,14 +315,14 @@ def page_select(
     # name index (ix_user_active_display_name), and only their rows are built, so its cost
     # does not grow with the number of learners.
     per_learner = len(db.session.execute(_courses(filters)).all()) or 1  # none: no rows
-    skip, start = divmod(start, per_learner)
+    skipped, within = divmod(start, per_learner)  # whole learners before, rows into the next
     name = User.display_name.desc() if descending else User.display_name.asc()
     run = (
         learners(filters).order_by(name, User.email, User.id)
-        .offset(skip).limit(-(-(start + per_page) // per_learner))  # rounded up
+        .offset(skipped).limit(-(-(within + per_page) // per_learner))  # rounded up
     )  # fmt: skip
     stmt = report_select(filters, sort, descending, now, among=run)
-    return stmt.limit(per_page).offset(start)
+    return stmt.limit(per_page).offset(within)
 
 
 def iter_rows(
