@@ -118,14 +118,16 @@ def row_fields(layout: Layout, excel: bool) -> Callable[[Any], list[Any]]:
         names[name], names["remember" + name.removeprefix("SEEN").lower()] = seen, _remember(seen)
     lines, cells = ["def fields(row):", "    report, bests = row.report, row.bests"], []
     names["NO_BEST"] = NO_BEST
+    quizzes_read: set[int] = set()
     for number, column in enumerate(layout.columns):
         if column.attribute is not None:
             lines.append(f"    c{number} = report.{column.attribute}")
         elif column.best is not None:
-            # A quiz's two columns read its best once: b<quiz id>.
+            # A quiz's two columns read its best once, into b<quiz id>.
             quiz_id, field = column.best
-            if f"    b{quiz_id} = bests.get({quiz_id}, NO_BEST)" not in lines:
-                lines.append(f"    b{quiz_id} = bests.get({quiz_id}, NO_BEST)")
+            if quiz_id not in quizzes_read:
+                quizzes_read.add(quiz_id)
+                lines.append(f"    b{quiz_id} = bests.get({int(quiz_id)}, NO_BEST)")
             lines.append(f"    c{number} = b{quiz_id}.{field}")
         else:
             names[f"VALUE{number}"] = column.value
