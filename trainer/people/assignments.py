@@ -105,20 +105,24 @@ def learners_by_id(ids: Iterable[int]) -> list[Row[Any]]:
 
 def departments() -> list[str]:
     """The departments that have at least one active learner."""
-    # Every department named first, read in order from ix_user_department_active alone;
-    # then one active learner looked for in each. Checking every account's roles instead
-    # cost a report page 97 ms at 100,000 learners.
-    named = (
-        db.select(User.department.label("name"))
-        .where(User.department.is_not(None))
-        .distinct()
-        .subquery()
-    )
+    # Each department named, found by a seek in ix_user_department_active from the one
+    # before it (a recursive query: as many steps as departments, however many people);
+    # then one active learner looked for in each. Reading every account's department
+    # instead cost a report page 11 ms at 100,000 learners, and more with every account.
+    after = db.select(func.min(User.department)).where(User.department.is_not(None))
+    named = after.scalar_subquery().label("name")
+    chain = db.select(named).cte("departments", recursive=True)
+    following = db.select(func.min(User.department)).where(User.department > chain.c.name)
+    chain = chain.union_all(db.select(following.scalar_subquery()).where(chain.c.name.is_not(None)))
     member = aliased(User)
     has_learner = db.select(member.id).where(
-        member.department == named.c.name, member.is_active_learner()
+        member.department == chain.c.name, member.is_active_learner()
     )
-    stmt = db.select(named.c.name).where(has_learner.exists()).order_by(named.c.name)
+    stmt = (
+        db.select(chain.c.name)
+        .where(chain.c.name.is_not(None), has_learner.exists())
+        .order_by(chain.c.name)
+    )
     return list(db.session.execute(stmt).scalars())
 
 
