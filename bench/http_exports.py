@@ -268,14 +268,22 @@ class ExportResult:
 
 def export(port: int, cookie: str, fmt: str, job_rows: Any, pids: list[int]) -> ExportResult:
     """One export as HR asks for it; raises RuntimeError on a failed job or a wrong status."""
-    headers = {"Cookie": f"session={cookie}"}
     memory = PeakRss(pids)
+    try:
+        found = _download(port, {"Cookie": f"session={cookie}"}, fmt, job_rows)
+    finally:
+        growth = memory.growth_mib()
+    return ExportResult(fmt, *found, growth)
+
+
+def _download(
+    port: int, headers: dict[str, str], fmt: str, job_rows: Any
+) -> tuple[int, float | None, float, float, int]:
+    """(rows, job seconds or None, first byte, seconds to the last byte, size) of an export."""
     started = time.perf_counter()
     asked = get(port, f"/hr/export?format={fmt}", headers)
     if asked.status == 200:
-        rows = job_rows(None)
-        return ExportResult(fmt, rows, None, asked.first_byte, asked.seconds, asked.size,
-                            memory.growth_mib())  # fmt: skip
+        return job_rows(None), None, asked.first_byte, asked.seconds, asked.size
     if asked.status != 302 or "/hr/exports/" not in asked.location:
         raise RuntimeError(f"{fmt}: /hr/export answered {asked.status} {asked.location}")
     job_id = int(asked.location.rstrip("/").rsplit("/", 1)[1])
@@ -290,8 +298,7 @@ def export(port: int, cookie: str, fmt: str, job_rows: Any, pids: list[int]) -> 
     if download.status != 200:
         raise RuntimeError(f"{fmt}: job {job_id}'s download answered {download.status}")
     total = time.perf_counter() - started
-    return ExportResult(fmt, status[1], job_seconds, download.first_byte, total, download.size,
-                        memory.growth_mib())  # fmt: skip
+    return status[1], job_seconds, download.first_byte, total, download.size
 
 
 def page_ms(port: int, target: str, headers: dict[str, str]) -> float:
