@@ -9,6 +9,7 @@ Redis database 14 and empties that database afterwards. The tests skip without a
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -58,6 +59,18 @@ def sign_in(client: FlaskClient, email: str) -> FlaskClient:
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
     return client
+
+
+@pytest.fixture
+def mailbox(worker_app: Flask) -> Iterator[Any]:
+    """A local SMTP server that worker_app mails through; its received messages."""
+    controller, box = start_server()
+    worker_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
+                             BASE_URL="https://trainer.firma.pl/")  # fmt: skip
+    try:
+        yield box
+    finally:
+        controller.stop()
 
 
 def test_a_large_export_is_written_by_the_worker(worker_app: Flask) -> None:
@@ -121,48 +134,36 @@ def test_a_queued_export_fails_cleanly_when_redis_is_away(worker_app: Flask) -> 
     assert "Failed" in page.text and "could not be queued" in page.text
 
 
-def test_reset_mail_goes_out_from_the_worker(worker_app: Flask, make_user) -> None:
-    controller, mailbox = start_server()
-    try:
-        worker_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
-                                 BASE_URL="https://trainer.firma.pl/")  # fmt: skip
-        with worker_app.app_context():
-            from trainer.people import accounts
+def test_reset_mail_goes_out_from_the_worker(worker_app: Flask, mailbox, make_user) -> None:
+    with worker_app.app_context():
+        from trainer.people import accounts
 
-            accounts.create_user("ewa@firma.pl", "Ewa Nowak", PASSWORD, {"learner"})
-            db.session.commit()
-        client = worker_app.test_client()
-        page = client.post("/password/forgot", data={"email": "ewa@firma.pl"})
-        assert page.status_code == 200
-        assert queued(worker_app) == 1 and mailbox.messages == []
-        run_worker(worker_app)
-        [message] = mailbox.wait_for(1)
-        assert message["To"] == "ewa@firma.pl" and "Ewa Nowak" in body(message)
-    finally:
-        controller.stop()
+        accounts.create_user("ewa@firma.pl", "Ewa Nowak", PASSWORD, {"learner"})
+        db.session.commit()
+    client = worker_app.test_client()
+    page = client.post("/password/forgot", data={"email": "ewa@firma.pl"})
+    assert page.status_code == 200
+    assert queued(worker_app) == 1 and mailbox.messages == []
+    run_worker(worker_app)
+    [message] = mailbox.wait_for(1)
+    assert message["To"] == "ewa@firma.pl" and "Ewa Nowak" in body(message)
 
 
-def test_invitations_are_queued_for_the_worker(worker_app: Flask) -> None:
-    controller, mailbox = start_server()
-    try:
-        worker_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
-                                 BASE_URL="https://trainer.firma.pl/")  # fmt: skip
-        with worker_app.app_context():
-            from trainer.people import accounts
+def test_invitations_are_queued_for_the_worker(worker_app: Flask, mailbox) -> None:
+    with worker_app.app_context():
+        from trainer.people import accounts
 
-            accounts.create_user("admin@example.com", "Ada Admin", PASSWORD, {"admin"})
-            invited = accounts.create_user("nowy@firma.pl", "Nowy Pracownik", None, {"learner"})
-            db.session.commit()
-            invited_id = invited.id
-        client = sign_in(worker_app.test_client(), "admin@example.com")
-        response = client.post(f"/admin/users/{invited_id}/invite", follow_redirects=True)
-        assert "is being e-mailed" in response.text
-        assert mailbox.messages == []
-        run_worker(worker_app)
-        [message] = mailbox.wait_for(1)
-        assert message["To"] == "nowy@firma.pl" and "/invitation/" in body(message)
-    finally:
-        controller.stop()
+        accounts.create_user("admin@example.com", "Ada Admin", PASSWORD, {"admin"})
+        invited = accounts.create_user("nowy@firma.pl", "Nowy Pracownik", None, {"learner"})
+        db.session.commit()
+        invited_id = invited.id
+    client = sign_in(worker_app.test_client(), "admin@example.com")
+    response = client.post(f"/admin/users/{invited_id}/invite", follow_redirects=True)
+    assert "is being e-mailed" in response.text
+    assert mailbox.messages == []
+    run_worker(worker_app)
+    [message] = mailbox.wait_for(1)
+    assert message["To"] == "nowy@firma.pl" and "/invitation/" in body(message)
 
 
 def test_recorded_statements_ask_for_one_push(worker_app: Flask, make_user) -> None:
