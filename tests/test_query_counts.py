@@ -23,6 +23,7 @@ from trainer.learning import practice
 from trainer.models import (
     Assignment,
     Course,
+    CourseCompletion,
     Lesson,
     LessonProgress,
     LessonStatus,
@@ -53,6 +54,7 @@ REPORT = 6  # by name: the page counts the courses, to page through learners
 REPORT_BY_STATUS = 5
 API_COMPLETIONS = 4
 ADMIN_USERS = 4
+VERIFY = 1  # the certificate with its holder and course; nobody is signed in
 HR_ASSIGNMENTS = 6
 
 
@@ -320,6 +322,24 @@ def test_api_completions(synced: Flask, client: FlaskClient, sql) -> None:
         sql, API_COMPLETIONS, client.get, "/api/v1/completions",
         query_string={"cursor": after}, headers=headers,
     )  # fmt: skip
+
+
+def test_certificate_check(synced: Flask, client: FlaskClient, sql) -> None:
+    """The public check of a certificate, then of another among many more learners."""
+    demo_learners(synced, 20)
+    first = some_certificate(synced)
+    assert_fixed(sql, VERIFY, client.get, f"/verify/{first}")
+    demo_learners(synced, 120)
+    assert_fixed(sql, VERIFY, client.get, f"/verify/{first}")
+    assert_fixed(sql, VERIFY, client.get, f"/verify/{some_certificate(synced, last=True)}")
+
+
+def some_certificate(app: Flask, last: bool = False) -> str:
+    order = CourseCompletion.id.desc() if last else CourseCompletion.id
+    with app.app_context():
+        return db.session.execute(
+            db.select(CourseCompletion.certificate_code).order_by(order).limit(1)
+        ).scalar_one()
 
 
 def test_admin_users(synced: Flask, client: FlaskClient, login_as, sql) -> None:

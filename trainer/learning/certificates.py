@@ -7,11 +7,12 @@ from pathlib import Path
 from flask_babel import force_locale, format_date, format_percent
 from flask_babel import gettext as _
 from fpdf import FPDF
+from sqlalchemy.orm import joinedload
 
 from trainer.extensions import db
 from trainer.i18n import zone_of
 from trainer.learning.progress import CODE_ALPHABET
-from trainer.models import CourseCompletion
+from trainer.models import CourseCompletion, User
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 CODE_PATTERN = re.compile(rf"[{CODE_ALPHABET}]{{4}}(-[{CODE_ALPHABET}]{{4}}){{2}}")
@@ -25,12 +26,19 @@ def normalize_code(code: str) -> str:
 
 
 def certificate_by_code(code: str) -> CourseCompletion | None:
-    """The completion whose certificate carries `code`; None for unknown or malformed codes."""
+    """The completion whose certificate carries `code`; None for unknown or malformed codes.
+    Its holder and course come in the same statement: every certificate page shows them
+    (the holder's roles, loaded with a user by default, are not needed)."""
     code = normalize_code(code)
     if not CODE_PATTERN.fullmatch(code):
         return None
     return db.session.execute(
-        db.select(CourseCompletion).where(CourseCompletion.certificate_code == code)
+        db.select(CourseCompletion)
+        .where(CourseCompletion.certificate_code == code)
+        .options(
+            joinedload(CourseCompletion.user).lazyload(User.roles),
+            joinedload(CourseCompletion.course),
+        )
     ).scalar_one_or_none()
 
 
