@@ -10,6 +10,7 @@ from sqlalchemy import event
 from tests.reporting.hr_rows import CODE, COMPLETED_AT, NAMES, T0, seed
 from trainer.extensions import db
 from trainer.hr import views as hr_views
+from trainer.models import User
 from trainer.reporting import report
 from trainer.reporting.report import FilterError, ReportFilter
 
@@ -246,6 +247,21 @@ def test_transcript_lists_lessons_and_attempts(hr_client: FlaskClient, ids: dict
     assert "Wstęp" in text and "Różnice w procesie decyzyjnym" in text and "Szkic" not in text
     assert "Sprawdzian" in text and "Egzamin" in text and "in progress" in text
     assert "50" in text
+
+
+@pytest.mark.parametrize(("zone", "shown"), [(None, "11:00 CET"), ("Asia/Tokyo", "19:00 JST")])
+def test_times_are_shown_in_the_readers_zone_and_labelled(
+    synced: Flask, hr_client: FlaskClient, ids: dict, zone: str | None, shown: str
+) -> None:
+    """Completed at 10:00 UTC: the site's zone (Warsaw), or the reader's own, named on
+    each time; no page claims the times are in UTC."""
+    with synced.app_context():
+        db.session.get(User, ids["halina"]).time_zone = zone
+        db.session.commit()
+    for path in ("/hr/?course=sample", f"/hr/learners/{ids['anna']}"):
+        text = hr_client.get(path, headers={"Accept-Language": "pl"}).text
+        assert f"20.11.2026, {shown}" in text
+        assert "UTC" not in text
 
 
 @pytest.mark.parametrize("who", ["halina", "tomasz", "missing"])
