@@ -33,11 +33,10 @@ def dashboard() -> str:
 
 
 def _course_or_404(slug: str) -> tuple[Course, list[Lesson]]:
-    course = catalogue.course_by_slug(slug)
-    lessons = catalogue.published_lessons(course) if course else []
-    if course is None or not lessons:
+    found = catalogue.course_with_lessons(slug)
+    if found is None:
         abort(404)
-    return course, lessons
+    return found
 
 
 def _lesson_check(lesson: Lesson) -> Quiz | None:

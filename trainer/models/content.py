@@ -58,8 +58,9 @@ class Course(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5), default="pl")
     description: Mapped[str] = mapped_column(Text, default="")
-    # Item-quality checks waived on purpose, as course.yaml's `lint` says.
-    lint_waivers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Item-quality checks waived on purpose, as course.yaml's `lint` says. Deferred: only
+    # authoring reads it, and decoding it would cost every page that loads a course.
+    lint_waivers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, deferred=True)
     # The course's dimensions and classification categories (`Taxonomy.to_json`).
     taxonomy_data: Mapped[dict[str, Any]] = mapped_column("taxonomy", JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
