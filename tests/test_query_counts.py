@@ -40,12 +40,12 @@ from trainer.reporting import report
 LESSON = "/courses/sample/lessons/proces-decyzyjny"
 # Statements per page: the signed-in user with their roles is the first of each.
 DASHBOARD = 10  # with the open timed attempt, for the "back to the exam" card
-COURSE = 13  # the outline: each quiz's status from two grouped queries
+COURSE = 12  # the outline: each quiz's status from two grouped queries
 # A write that changes a learner's standing in a course refreshes its summary row for the
 # report in the same transaction: 2 statements (delete, insert), 3 on PostgreSQL, where the
 # learner's row is locked first (see summary_refresh below).
-LESSON_FIRST_VISIT = 8  # 6, and the summary's refresh for the first opening
-LESSON_AGAIN = 5
+LESSON_FIRST_VISIT = 7  # 5, and the summary's refresh for the first opening
+LESSON_AGAIN = 4
 QUIZ_ITEM = 4
 ANSWER = 6
 SUBMIT = 24  # with the xAPI statements it logs, in two inserts, and the summary's refresh
@@ -520,3 +520,24 @@ def test_a_page_builds_the_rows_of_its_own_learners_only(
             if name == "page":
                 assert any(index in line for line in run), "\n".join(plan)
         db.session.rollback()
+
+
+def test_the_exports_best_scores_read_a_batchs_own_attempts(synced: Flask) -> None:
+    """An export reads the best score per quiz for each batch of learners: through the index
+    on (user_id, quiz_id), not through every attempt at those quizzes."""
+    from trainer.reporting import quiz_bests
+
+    demo_learners(synced, 20)
+    with synced.app_context():
+        users = list(db.session.execute(db.select(User.id).limit(5)).scalars())
+        quizzes = list(db.session.execute(db.select(Quiz.id)).scalars())
+        stmt = quiz_bests.graded_attempts_select(users, quizzes)
+        dialect = db.engine.dialect.name
+    plan = "\n".join(report_plan(synced, stmt))
+    if dialect == "sqlite":
+        assert (
+            "SEARCH attempt USING INDEX ix_attempt_user_id_quiz_id (user_id=? AND quiz_id=?)"
+            in plan
+        ), plan
+    else:
+        assert "ix_attempt_user_id_quiz_id" in plan, plan

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, exists
+from sqlalchemy import Row, Select, exists
 
 from trainer.extensions import db
 from trainer.models import (
@@ -75,21 +75,28 @@ def report_quizzes(course: str | None) -> list[QuizInfo]:
     return [QuizInfo(*row) for row in db.session.execute(stmt)]
 
 
+def graded_attempts_select(user_ids: list[int], quiz_ids: list[int]) -> Select[Any]:
+    """The graded attempts of these learners at these quizzes, oldest first; read through
+    the index on (user_id, quiz_id), so a batch costs its own attempts, not every attempt
+    at those quizzes."""
+    return (
+        db.select(Attempt.user_id, Attempt.quiz_id, Attempt.percent, Attempt.submitted_at)
+        .where(
+            Attempt.status == AttemptStatus.GRADED,
+            Attempt.percent.is_not(None),
+            Attempt.user_id.in_(user_ids),
+            Attempt.quiz_id.in_(quiz_ids),
+        )
+        .order_by(Attempt.submitted_at, Attempt.id)
+    )
+
+
 def best_attempts(user_ids: Iterable[int], quiz_ids: Iterable[int]) -> dict[tuple[int, int], Best]:
     """(user id, quiz id) -> the best graded attempt; on a tie, the earlier one."""
     users, quizzes = list(set(user_ids)), list(quiz_ids)
     if not users or not quizzes:
         return {}
-    rows = db.session.execute(
-        db.select(Attempt.user_id, Attempt.quiz_id, Attempt.percent, Attempt.submitted_at)
-        .where(
-            Attempt.status == AttemptStatus.GRADED,
-            Attempt.percent.is_not(None),
-            Attempt.user_id.in_(users),
-            Attempt.quiz_id.in_(quizzes),
-        )
-        .order_by(Attempt.submitted_at, Attempt.id)
-    )
+    rows = db.session.execute(graded_attempts_select(users, quizzes))
     bests: dict[tuple[int, int], Best] = {}
     for user_id, quiz_id, percent, submitted_at in rows:
         known = bests.get((user_id, quiz_id))
