@@ -66,9 +66,10 @@ def report_rows(count: int, quiz_ids: list[int]) -> Any:
 
 
 def statements(count: int) -> Any:
-    """`count` statements shaped like the log's (a lesson completed, about 900 bytes each)."""
+    """`count` statements' texts shaped like the log's (a lesson completed, about 900 bytes
+    each, without `stored`, which the writer adds)."""
     for n in range(count):
-        yield {
+        yield json.dumps({
             "id": f"6f1c2a4e-{n:04x}-4000-8000-{n:012x}",
             "actor": {"objectType": "Agent", "account": {
                 "homePage": "https://trainer.example", "name": f"{n:08x}-learner"}},
@@ -83,9 +84,8 @@ def statements(count: int) -> Any:
                         "contextActivities": {"parent": [{"id": "https://trainer.example/xapi/courses/b2b-b2c"}]},
                         "extensions": {"https://trainer.example/xapi/ext/department": "Sprzedaż"}},
             "timestamp": (T0 + timedelta(seconds=n)).isoformat(),
-            "stored": (T0 + timedelta(seconds=n + 1)).isoformat(),
             "version": "1.0.3",
-        }  # fmt: skip
+        })  # fmt: skip
 
 
 def rss_kib() -> int:
@@ -103,6 +103,7 @@ def child(fmt: str, count: int) -> dict[str, Any]:
     from trainer.reporting import exports
     from trainer.reporting.export_columns import layout
     from trainer.reporting.quiz_bests import QuizInfo
+    from trainer.reporting.xapi import text_with_stored
 
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": "sqlite://",
                       "BASE_URL": "https://trainer.example"})  # fmt: skip
@@ -117,7 +118,8 @@ def child(fmt: str, count: int) -> dict[str, Any]:
         if fmt == "source":
             chunks = (b"" for _row in report_rows(count, [1, 2]))
         elif fmt == "xapi":
-            chunks = writer(statements(count))
+            stored = T0 + timedelta(seconds=1)
+            chunks = writer(text_with_stored(text, stored) for text in statements(count))
         else:
             chunks = writer(columns, report_rows(count, [1, 2]))
         size, first = 0, None

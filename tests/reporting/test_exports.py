@@ -17,8 +17,9 @@ from tests.reporting.hr_rows import CODE, NAMES, T0, seed
 from trainer.extensions import db
 from trainer.models import Assignment, Attempt, AuditEvent, Course, Quiz, User, UserRole
 from trainer.models.types import utcnow
-from trainer.reporting import exports, report
+from trainer.reporting import exports, report, xapi
 from trainer.reporting.report import ReportFilter
+from trainer.xapi import record
 
 # The plain CSV's header: stable machine keys that integrations rely on, in every language.
 KEYS = ("employee_id", "name", "email", "department", "course", "course_title", "status",
@@ -168,14 +169,33 @@ def test_xlsx_columns_fit_their_longest_value_within_bounds(
     assert widths["Completed at (Europe/Warsaw)"] >= len("2026-11-20 11:00:00")
 
 
-def test_xapi_is_one_json_array(hr_client: FlaskClient) -> None:
+def test_xapi_is_one_json_array_of_the_logs_statements(
+    synced: Flask, hr_client: FlaskClient
+) -> None:
+    """The export passes the log's text on with `stored` spliced in: the same statements
+    the API and the LRS get, decoded."""
+    with synced.app_context():
+        assert record.backfill() > 0  # the seeded rows' statements, as an upgrade records them
+        db.session.commit()
     statements = json.loads(export(hr_client, "format=xapi&course=sample"))
-    assert isinstance(statements, list)
-    assert all(isinstance(statement, dict) for statement in statements)
+    assert isinstance(statements, list) and statements
+    with synced.app_context():
+        assert statements == list(xapi.iter_statements(ReportFilter(course="sample")))
+
+
+@pytest.mark.parametrize("statement", [
+    {"id": "x", "verb": {"display": {"pl-PL": "ukończył(a)"}}, "version": "1.0.3"},
+    {"nested": {"braces": "} {", "list": [{}]}}, {},
+])  # fmt: skip
+def test_stored_spliced_into_a_statements_text(statement: dict) -> None:
+    stored = datetime(2026, 11, 30, 8, 0, 1, tzinfo=ZoneInfo("UTC"))
+    for text in (json.dumps(statement), json.dumps(statement, indent=2, ensure_ascii=False)):
+        spliced = xapi.text_with_stored(text, stored)
+        assert json.loads(spliced) == xapi.with_stored(statement, stored)
 
 
 def test_json_array_joins_statements() -> None:
-    chunks = exports._json_array(iter([{"a": 1}, {"b": "ż"}]))
+    chunks = exports._json_array(iter(['{"a": 1}', '{"b": "ż"}']))
     assert json.loads(b"".join(chunks)) == [{"a": 1}, {"b": "ż"}]
     assert b"".join(exports._json_array(iter([]))) == b"[]"
 
