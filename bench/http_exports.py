@@ -315,6 +315,22 @@ def page_ms(port: int, target: str, headers: dict[str, str]) -> float:
 # --- the run --------------------------------------------------------------------------------
 
 
+def _wait_for_worker(worker: subprocess.Popen, redis_url: str, timeout: float = 120) -> None:
+    """Wait until the worker listens on its queue: an export measured while it still starts
+    would count the worker's own start-up as the export's memory."""
+    import redis
+    from rq import Worker
+
+    connection = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while Worker.count(connection=connection) == 0:
+        if worker.poll() is not None:
+            raise RuntimeError(f"the worker stopped (exit status {worker.returncode})")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the worker did not start in {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 @contextlib.contextmanager
 def processes(folder: Path, env: dict[str, str]) -> Iterator[tuple[Server, subprocess.Popen]]:
     """Trainer under gunicorn and the background worker, sharing one instance folder."""
@@ -327,6 +343,7 @@ def processes(folder: Path, env: dict[str, str]) -> Iterator[tuple[Server, subpr
         )  # fmt: skip
     try:
         server.wait_ready()
+        _wait_for_worker(worker, env["TRAINER_REDIS_URL"])
         yield server, worker
     finally:
         worker.terminate()

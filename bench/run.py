@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--quick] [--database-url postgresql://…/trainer_bench]
         [--paths lesson,dashboard,…] [--learners N] [--duration S] [--load wrk|python]
-        [--compare FOLDER] [--logs FOLDER] [--instances 2]
+        [--compare FOLDER] [--logs FOLDER] [--instances 2] [--exports]
 
 It makes a database with demo data (a temporary SQLite file unless --database-url names a
 PostgreSQL database, which is emptied first), starts Trainer and a "hello" Flask app under
@@ -14,8 +14,10 @@ median ratio to the baseline. With --instances N (on PostgreSQL) Trainer runs as
 behind nginx, configured as the README's deployment section says (deploy/nginx.py), and so
 does the baseline: N "hello" gunicorns behind an nginx of their own.
 The load comes from wrk when it is installed (Debian's `wrk`), else from a small asyncio
-client of this file. It exits non-zero only when an answer was not the expected status (or
-a connection failed), never because of a timing. See bench/README.md.
+client of this file. With --exports it then measures the HR exports over HTTP
+(bench/http_exports.py: at 5,000, 10,000 and 1,000,000 rows; with --quick the first two).
+It exits non-zero only when an answer was not the expected status (or a connection
+failed), never because of a timing. See bench/README.md.
 """
 
 import argparse
@@ -88,6 +90,7 @@ class Settings:
     logs: Path | None = None
     compare: Path | None = None
     instances: int = 1  # more than one: that many gunicorns behind nginx
+    exports: bool = False  # then the HR exports over HTTP (bench/http_exports.py)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Settings:
@@ -118,6 +121,11 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         "--compare", type=Path, metavar="FOLDER",
         help="also run the Trainer of another checkout (e.g. a git worktree of an older "
         "commit) on a copy of the same data, interleaved: before and after in one run",
+    )  # fmt: skip
+    parser.add_argument(
+        "--exports", action="store_true",
+        help="then measure the HR exports over HTTP, as bench/http_exports.py does (on "
+        "SQLite; needs Redis for the worker); with --quick at 5,000 and 10,000 rows only",
     )  # fmt: skip
     args = parser.parse_args(argv)
     paths = tuple(name.strip() for name in args.paths.split(",") if name.strip())
@@ -156,6 +164,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         logs=args.logs,
         compare=args.compare.resolve() if args.compare else None,
         instances=args.instances,
+        exports=args.exports,
     )
 
 
@@ -774,12 +783,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             apps["compare"] = (settings.compare, compare_env)
         try:
             with _servers(apps, folder, settings.instances) as servers:
-                return _run(settings, world, servers)
+                status = _run(settings, world, servers)
         finally:
             if settings.logs:
                 settings.logs.mkdir(parents=True, exist_ok=True)
                 for log in folder.glob("*.log"):
                     shutil.copy(log, settings.logs / log.name)
+    if settings.exports:
+        from bench import http_exports
+
+        print("\nHR exports over HTTP (bench/http_exports.py)", flush=True)
+        status = max(status, http_exports.main(["--quick"] if settings.quick else []))
+    return status
 
 
 @contextlib.contextmanager

@@ -34,6 +34,7 @@ def test_defaults_and_quick(bench) -> None:
         10_000, 10.0, 16, 3,
     )  # fmt: skip
     assert full.paths == tuple(bench.PATHS) and full.database_url is None
+    assert not full.exports and bench.parse_args(["--exports", "--load", "python"]).exports
     quick = bench.parse_args(["--quick", "--load", "python"])
     assert quick.quick and quick.learners < full.learners and quick.duration < full.duration
     runs = 2 * len(bench.PATHS) * quick.repetitions  # each path after its baseline run
