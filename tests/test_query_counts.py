@@ -44,8 +44,11 @@ COURSE = 12  # the outline: each quiz's status from two grouped queries
 # A write that changes a learner's standing in a course refreshes its summary row for the
 # report in the same transaction: 2 statements (delete, insert), 3 on PostgreSQL, where the
 # learner's row is locked first (see summary_refresh below).
-LESSON_FIRST_VISIT = 7  # 5, and the summary's refresh for the first opening
-LESSON_AGAIN = 4
+LESSON_FIRST_VISIT = 6  # 4, and the summary's refresh for the first opening
+LESSON_AGAIN = 3  # the user, the content's revision token, the learner's progress
+# A process keeps what a lesson page shows of a course until the content changes: the first
+# request after a change reads the course with its lessons, and the lessons' checks.
+LESSON_CONTENT_READ = 2
 QUIZ_ITEM = 4
 ANSWER = 6
 SUBMIT = 24  # with the xAPI statements it logs, in two inserts, and the summary's refresh
@@ -259,13 +262,17 @@ def test_course_page(synced: Flask, client: FlaskClient, learner: int, sql) -> N
 
 def test_lesson_page(synced: Flask, client: FlaskClient, learner: int, sql) -> None:
     more_lessons(synced, 1)  # the lesson has a previous and a next one from the start
-    assert_fixed(sql, LESSON_FIRST_VISIT + summary_lock(synced), client.get, LESSON)
+    first_visit = LESSON_FIRST_VISIT + summary_lock(synced)
+    assert_fixed(sql, first_visit + LESSON_CONTENT_READ, client.get, LESSON)
     assert_fixed(sql, LESSON_AGAIN, client.get, LESSON)
-    grow(synced, learner)
+    grow(synced, learner)  # more courses and lessons: the content changed
+    assert_fixed(sql, LESSON_AGAIN + LESSON_CONTENT_READ, client.get, LESSON)
     assert_fixed(sql, LESSON_AGAIN, client.get, LESSON)
     more_lessons(synced, 2)  # not opened yet
-    first_visit = LESSON_FIRST_VISIT + summary_lock(synced)
-    assert_fixed(sql, first_visit, client.get, "/courses/sample/lessons/extra-6")
+    assert_fixed(
+        sql, first_visit + LESSON_CONTENT_READ, client.get, "/courses/sample/lessons/extra-6"
+    )
+    assert_fixed(sql, LESSON_AGAIN, client.get, "/courses/sample/lessons/extra-5")
 
 
 def test_quiz_pages(synced: Flask, client: FlaskClient, learner: int, sql) -> None:

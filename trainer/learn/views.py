@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from trainer.content.markdown import heading_ids, render_markdown
 from trainer.extensions import db
 from trainer.forms import EmptyForm
-from trainer.learning import attempts, catalogue, outline, practice, progress
+from trainer.learning import attempts, catalogue, outline, practice, progress, published
 from trainer.models import Course, Lesson, QuestionStatus, Quiz
 from trainer.people import assignments
 from trainer.reporting.mastery import learner_mastery
@@ -82,13 +82,13 @@ def mastery(slug: str) -> str:
 @login_required
 def lesson(slug: str, lesson_slug: str) -> str:
     """One published lesson, rendered and sanitised, with contents and previous/next links."""
-    found, lessons = _course_or_404(slug)
-    index = next((i for i, les in enumerate(lessons) if les.slug == lesson_slug), None)
-    if index is None:
+    found = published.published_course(slug)
+    index = found.position_of(lesson_slug) if found else None
+    if found is None or index is None:
         abort(404)
+    lessons = found.lessons
     current = lessons[index]
     record = progress.open_lesson(current_user.id, current)
-    check = _lesson_check(current)
     page = render_template(
         "learn/lesson.html",
         course=found,
@@ -97,7 +97,7 @@ def lesson(slug: str, lesson_slug: str) -> str:
         contents=[(anchor, title) for anchor, title in heading_ids(current.body)],
         dimension=found.taxonomy.dimension(current.dimension),
         done=record.completed_at is not None,
-        check=check,
+        check=current.check,
         previous=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
         form=EmptyForm(),

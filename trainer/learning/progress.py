@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
 from trainer.learning import catalogue
+from trainer.learning.published import PublishedLesson
 from trainer.models import (
     Attempt,
     AttemptStatus,
@@ -25,7 +26,7 @@ from trainer.xapi import record
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def open_lesson(user_id: int, lesson: Lesson) -> LessonProgress:
+def open_lesson(user_id: int, lesson: Lesson | PublishedLesson) -> LessonProgress:
     """Record the first time the user opens `lesson`; later openings change nothing."""
     progress = _progress(user_id, lesson.id)
     if progress is None:

@@ -21,6 +21,7 @@ from trainer.models.progress import (
     LessonProgress,
     PracticeItem,
 )
+from trainer.models.revision import ContentRevision
 from trainer.models.summary import LearnerCourseSummary
 from trainer.models.user import ROLES, User, UserRole, normalize_email
 from trainer.models.xapi import XapiStatement
@@ -34,6 +35,7 @@ __all__ = [
     "AttemptItem",
     "AttemptStatus",
     "AuditEvent",
+    "ContentRevision",
     "ContentVersion",
     "Course",
     "CourseCompletion",
