@@ -26,14 +26,20 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(name for name in before if before[name] != after.get(name))
 
 
+def delete_rows() -> None:
+    """Delete every row of the current app's database (children first), committed, but the
+    content revision's: a row the schema holds (migration 0016), as in production."""
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name != "content_revision":
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
 def empty_database(app: Flask) -> None:
-    """Delete every row `app`'s database holds (children first), for the next test."""
+    """Delete every row `app`'s database holds, for the next test."""
     with app.app_context():
         db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name != "content_revision":  # one row the schema holds (migration 0016)
-                db.session.execute(table.delete())
-        db.session.commit()
+        delete_rows()
         db.engine.dispose()
 
 

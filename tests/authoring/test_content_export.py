@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from tests.conftest import SAMPLE_CONTENT
+from tests.db_state import delete_rows
 from trainer.authoring.content_export import ExportError, course_data, export_content
 from trainer.authoring.sync import sync_content
 from trainer.config import PROJECT_ROOT
@@ -31,12 +32,6 @@ def files_under(root: Path) -> dict[str, bytes]:
 
 def load_and_sync(root: Path) -> None:
     sync_content(load_content(root / "lessons", root / "quizzes"))
-    db.session.commit()
-
-
-def empty_database() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
     db.session.commit()
 
 
@@ -112,7 +107,7 @@ def test_export_then_sync_into_an_empty_database_gives_the_same_rows(
         load_and_sync(source)
         before = snapshot()
         export_content(tmp_path)
-        empty_database()
+        delete_rows()
         load_and_sync(tmp_path)
         assert snapshot() == before
 
@@ -169,7 +164,7 @@ def test_awkward_texts_survive_the_round_trip_and_retired_rows_stay_out(
         add_awkward_content()
         before = snapshot()
         export_content(tmp_path)
-        empty_database()
+        delete_rows()
         load_and_sync(tmp_path)
         assert snapshot() == before
     written = "\n".join(path.read_text(encoding="utf-8") for path in tmp_path.rglob("*.*"))
