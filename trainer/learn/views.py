@@ -9,7 +9,8 @@ from trainer.content.markdown import heading_ids, render_markdown
 from trainer.extensions import db
 from trainer.forms import EmptyForm
 from trainer.learning import attempts, catalogue, outline, practice, progress, published
-from trainer.models import Course, Lesson, QuestionStatus, Quiz
+from trainer.learning.published import PublishedCourse
+from trainer.models import Course, Lesson
 from trainer.people import assignments
 from trainer.reporting.mastery import learner_mastery
 
@@ -39,18 +40,13 @@ def _course_or_404(slug: str) -> tuple[Course, list[Lesson]]:
     return found
 
 
-def _lesson_check(lesson: Lesson) -> Quiz | None:
-    """The active quiz that checks `lesson` (the first by position), if any."""
-    return db.session.execute(
-        db.select(Quiz)
-        .where(
-            Quiz.course_id == lesson.course_id,
-            Quiz.lesson_id == lesson.id,
-            Quiz.status == QuestionStatus.ACTIVE,
-        )
-        .order_by(Quiz.position)
-        .limit(1)
-    ).scalar()
+def _published_lesson_or_404(slug: str, lesson_slug: str) -> tuple[PublishedCourse, int]:
+    """The course as learners see it now, and the position of the published lesson."""
+    found = published.published_course(slug)
+    index = found.position_of(lesson_slug) if found else None
+    if found is None or index is None:
+        abort(404)
+    return found, index
 
 
 @bp.get("/courses/<slug>")
@@ -82,10 +78,7 @@ def mastery(slug: str) -> str:
 @login_required
 def lesson(slug: str, lesson_slug: str) -> str:
     """One published lesson, rendered and sanitised, with contents and previous/next links."""
-    found = published.published_course(slug)
-    index = found.position_of(lesson_slug) if found else None
-    if found is None or index is None:
-        abort(404)
+    found, index = _published_lesson_or_404(slug, lesson_slug)
     lessons = found.lessons
     current = lessons[index]
     record = progress.open_lesson(current_user.id, current)
@@ -112,22 +105,20 @@ def lesson(slug: str, lesson_slug: str) -> str:
 @login_required
 def mark_done(slug: str, lesson_slug: str) -> Response:
     """Mark a lesson done, then go on to what comes next."""
-    found, lessons = _course_or_404(slug)
-    current = next((les for les in lessons if les.slug == lesson_slug), None)
-    if current is None:
-        abort(404)
+    found, index = _published_lesson_or_404(slug, lesson_slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    current = found.lessons[index]
     progress.complete_lesson(current_user.id, current)
-    completion = progress.record_completion_if_earned(current_user.id, found)
+    course = db.get_or_404(Course, found.id)
+    completion = progress.record_completion_if_earned(current_user.id, course)
     db.session.commit()
     flash(_("Lesson marked as done."), "success")
     if completion is not None:
         return redirect(url_for("certificates.certificate", code=completion.certificate_code))
-    check = _lesson_check(current)
-    if check is not None:
-        return redirect(url_for("quiz.intro", quiz_id=check.id))
-    following = lessons[lessons.index(current) + 1 :]
+    if current.check is not None:
+        return redirect(url_for("quiz.intro", quiz_id=current.check.id))
+    following = found.lessons[index + 1 :]
     if following:
         return redirect(url_for("learn.lesson", slug=slug, lesson_slug=following[0].slug))
     return redirect(url_for("learn.course", slug=slug))

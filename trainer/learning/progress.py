@@ -36,7 +36,7 @@ def open_lesson(user_id: int, lesson: Lesson | PublishedLesson) -> LessonProgres
     return progress
 
 
-def complete_lesson(user_id: int, lesson: Lesson) -> LessonProgress:
+def complete_lesson(user_id: int, lesson: Lesson | PublishedLesson) -> LessonProgress:
     """Mark `lesson` done (once: the first completion time is kept)."""
     progress = open_lesson(user_id, lesson)
     if progress.completed_at is None:
