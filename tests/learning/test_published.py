@@ -104,3 +104,53 @@ def test_without_the_revision_row_every_request_reads_the_course(
         with synced.app_context():
             db.session.add(ContentRevision(id=saved[0], token=saved[1]))
             db.session.commit()
+
+
+def test_two_content_writers_do_not_deadlock_on_the_token(synced: Flask) -> None:
+    """On PostgreSQL: one transaction changes lesson A, then lesson B, which another
+    transaction changed meanwhile. The second waits for the first's row lock, not both for
+    each other: the token is changed only as each commits, its lock the last one taken.
+    (SQLite has one writer at a time.)"""
+    import threading
+
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    with synced.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite runs one write transaction at a time")
+        first, second = db.session.execute(
+            db.select(Lesson.id).order_by(Lesson.position).limit(2)
+        ).scalars()
+        before = db.session.execute(db.select(ContentRevision.token)).scalar_one()
+        db.session.commit()
+        engine = db.engine
+
+        def retitle(session: Session, lesson_id: int, title: str) -> None:
+            session.get(Lesson, lesson_id).title = title
+            session.flush()
+
+        errors: list[BaseException] = []
+        with Session(engine) as one, Session(engine) as two:
+            for session in (one, two):  # a wait that would never end fails the test instead
+                session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            retitle(one, first, "Pierwsza, zmieniona")
+            retitle(two, second, "Druga, zmieniona przez drugiego")
+
+            def finish_one() -> None:
+                try:
+                    retitle(one, second, "Druga, zmieniona przez pierwszego")  # waits for two
+                    one.commit()
+                except BaseException as error:  # reported below
+                    errors.append(error)
+
+            thread = threading.Thread(target=finish_one)
+            thread.start()
+            thread.join(1.0)
+            assert thread.is_alive(), "the first writer did not wait for the second's row"
+            two.commit()
+            thread.join(30)
+        assert not errors, errors
+        titles = dict(db.session.execute(db.select(Lesson.id, Lesson.title)).all())
+        assert titles[second] == "Druga, zmieniona przez pierwszego"
+        assert db.session.execute(db.select(ContentRevision.token)).scalar_one() != before
