@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.concurrency import waits_for
 from tests.conftest import make_app
 from trainer.extensions import db
 from trainer.models import ContentRevision, Lesson, LessonStatus, QuestionStatus, Quiz
@@ -111,8 +112,6 @@ def test_two_content_writers_do_not_deadlock_on_the_token(synced: Flask) -> None
     transaction changed meanwhile. The second waits for the first's row lock, not both for
     each other: the token is changed only as each commits, its lock the last one taken.
     (SQLite has one writer at a time.)"""
-    import threading
-
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
@@ -130,7 +129,6 @@ def test_two_content_writers_do_not_deadlock_on_the_token(synced: Flask) -> None
             session.get(Lesson, lesson_id).title = title
             session.flush()
 
-        errors: list[BaseException] = []
         with Session(engine) as one, Session(engine) as two:
             for session in (one, two):  # a wait that would never end fails the test instead
                 session.execute(text("SET LOCAL lock_timeout = '5s'"))
@@ -138,19 +136,10 @@ def test_two_content_writers_do_not_deadlock_on_the_token(synced: Flask) -> None
             retitle(two, second, "Druga, zmieniona przez drugiego")
 
             def finish_one() -> None:
-                try:
-                    retitle(one, second, "Druga, zmieniona przez pierwszego")  # waits for two
-                    one.commit()
-                except BaseException as error:  # reported below
-                    errors.append(error)
+                retitle(one, second, "Druga, zmieniona przez pierwszego")  # waits for two
+                one.commit()
 
-            thread = threading.Thread(target=finish_one)
-            thread.start()
-            thread.join(1.0)
-            assert thread.is_alive(), "the first writer did not wait for the second's row"
-            two.commit()
-            thread.join(30)
-        assert not errors, errors
+            waits_for(finish_one, two.commit, "the first writer did not wait for the second's row")
         titles = dict(db.session.execute(db.select(Lesson.id, Lesson.title)).all())
         assert titles[second] == "Druga, zmieniona przez pierwszego"
         assert db.session.execute(db.select(ContentRevision.token)).scalar_one() != before
