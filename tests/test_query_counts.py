@@ -39,19 +39,19 @@ from trainer.reporting import report
 
 LESSON = "/courses/sample/lessons/proces-decyzyjny"
 # Statements per page: the signed-in user with their roles is the first of each.
-DASHBOARD = 10  # with the open timed attempt, for the "back to the exam" card
-COURSE = 12  # the outline: each quiz's status from two grouped queries
+DASHBOARD = 8  # with the open timed attempt, for the "back to the exam" card
+COURSE = 9  # the outline: each quiz's status from two grouped queries
 # A write that changes a learner's standing in a course refreshes its summary row for the
 # report in the same transaction: 2 statements (delete, insert), 3 on PostgreSQL, where the
 # learner's row is locked first (see summary_refresh below).
 LESSON_FIRST_VISIT = 6  # 4, and the summary's refresh for the first opening
 LESSON_AGAIN = 3  # the user, the content's revision token, the learner's progress
-# A process keeps what a lesson page shows of a course until the content changes: the first
-# request after a change reads the course with its lessons, and the lessons' checks.
-LESSON_CONTENT_READ = 2
+# A process keeps the courses as learners see them until the content changes: the first
+# request after a change reads the courses with their lessons, and the quizzes they point to.
+CONTENT_READ = 2
 QUIZ_ITEM = 4
 ANSWER = 6
-SUBMIT = 24  # with the xAPI statements it logs, in two inserts, and the summary's refresh
+SUBMIT = 23  # with the xAPI statements it logs, in two inserts, and the summary's refresh
 RESULT = 5
 REPORT = 6  # by name: the page counts the courses, to page through learners
 REPORT_BY_STATUS = 5
@@ -249,29 +249,31 @@ def grow(app: Flask, user_id: int, courses: int = 2, lessons: int = 4, learners:
 
 
 def test_dashboard(synced: Flask, client: FlaskClient, learner: int, sql) -> None:
+    assert_fixed(sql, DASHBOARD + CONTENT_READ, client.get, "/")
     assert_fixed(sql, DASHBOARD, client.get, "/")
-    grow(synced, learner)
+    grow(synced, learner)  # more courses and lessons: the content changed
+    assert_fixed(sql, DASHBOARD + CONTENT_READ, client.get, "/")
     assert_fixed(sql, DASHBOARD, client.get, "/")
 
 
 def test_course_page(synced: Flask, client: FlaskClient, learner: int, sql) -> None:
+    assert_fixed(sql, COURSE + CONTENT_READ, client.get, "/courses/sample")
     assert_fixed(sql, COURSE, client.get, "/courses/sample")
     grow(synced, learner)
+    assert_fixed(sql, COURSE + CONTENT_READ, client.get, "/courses/sample")
     assert_fixed(sql, COURSE, client.get, "/courses/sample")
 
 
 def test_lesson_page(synced: Flask, client: FlaskClient, learner: int, sql) -> None:
     more_lessons(synced, 1)  # the lesson has a previous and a next one from the start
     first_visit = LESSON_FIRST_VISIT + summary_lock(synced)
-    assert_fixed(sql, first_visit + LESSON_CONTENT_READ, client.get, LESSON)
+    assert_fixed(sql, first_visit + CONTENT_READ, client.get, LESSON)
     assert_fixed(sql, LESSON_AGAIN, client.get, LESSON)
     grow(synced, learner)  # more courses and lessons: the content changed
-    assert_fixed(sql, LESSON_AGAIN + LESSON_CONTENT_READ, client.get, LESSON)
+    assert_fixed(sql, LESSON_AGAIN + CONTENT_READ, client.get, LESSON)
     assert_fixed(sql, LESSON_AGAIN, client.get, LESSON)
     more_lessons(synced, 2)  # not opened yet
-    assert_fixed(
-        sql, first_visit + LESSON_CONTENT_READ, client.get, "/courses/sample/lessons/extra-6"
-    )
+    assert_fixed(sql, first_visit + CONTENT_READ, client.get, "/courses/sample/lessons/extra-6")
     assert_fixed(sql, LESSON_AGAIN, client.get, "/courses/sample/lessons/extra-5")
 
 
@@ -292,7 +294,9 @@ def test_quiz_pages(synced: Flask, client: FlaskClient, learner: int, sql) -> No
         address, form = first_step(synced, attempt)
         assert_fixed(sql, ANSWER, client.post, address, data=form)
         answer_all(synced, client, attempt, right=False)
-        submit = SUBMIT + summary_lock(synced)
+        # Submit is the first request here to read the courses (for a completion) since
+        # they last changed.
+        submit = SUBMIT + summary_lock(synced) + CONTENT_READ
         assert_fixed(sql, submit, client.post, f"/attempts/{attempt}/submit")
         assert_fixed(sql, RESULT, client.get, f"/attempts/{attempt}/result")
 

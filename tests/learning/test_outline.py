@@ -8,20 +8,19 @@ from flask.testing import FlaskClient
 from tests.learning.test_quiz import answer_all, quiz_id, start
 from trainer.extensions import db
 from trainer.learning.outline import Kind, Status, course_outline, open_timed_attempts
-from trainer.models import Attempt, Course, Quiz
+from trainer.learning.published import published_course
+from trainer.models import Attempt, Quiz
 
 
 def outline_of(app: Flask, user_id: int) -> list[tuple[str, str, str, bool]]:
     with app.app_context():
-        course = db.session.execute(db.select(Course).where(Course.slug == "sample")).scalar_one()
-        found = course_outline(user_id, course)
+        found = course_outline(user_id, published_course("sample"))
         return [(row.kind, row.title, row.status, row.is_next) for row in found.rows]
 
 
 def minutes_left(app: Flask, user_id: int) -> int:
     with app.app_context():
-        course = db.session.execute(db.select(Course).where(Course.slug == "sample")).scalar_one()
-        return course_outline(user_id, course).minutes_left
+        return course_outline(user_id, published_course("sample")).minutes_left
 
 
 def set_quiz(app: Flask, quiz: int, **fields: object) -> None:

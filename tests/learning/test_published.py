@@ -1,6 +1,8 @@
-"""What a lesson page shows of a course is kept per process until the content changes: an
-edit committed anywhere (another instance, the authoring pages, the content sync) shows at
-the next request, and learners' own writes do not throw the kept course away."""
+"""The courses as learners see them are kept per process until the content changes: an edit
+committed anywhere (another instance, the authoring pages, the content sync) shows at the
+next request, on the lesson page, the dashboard and the course outline alike; an edit this
+transaction has not committed yet is seen by its own session; and learners' own writes do
+not throw the kept courses away."""
 
 from pathlib import Path
 
@@ -11,7 +13,8 @@ from flask.testing import FlaskClient
 from tests.concurrency import waits_for
 from tests.conftest import make_app
 from trainer.extensions import db
-from trainer.models import ContentRevision, Lesson, LessonStatus, QuestionStatus, Quiz
+from trainer.learning import progress, published
+from trainer.models import ContentRevision, Course, Lesson, LessonStatus, QuestionStatus, Quiz
 
 LESSON = "/courses/sample/lessons/proces-decyzyjny"
 
@@ -65,6 +68,63 @@ def test_a_check_retired_elsewhere_leaves_the_lesson_page(
         db.session.get(Quiz, check_id).status = QuestionStatus.RETIRED
         db.session.commit()
     assert f"/quizzes/{check_id}" not in client.get(LESSON).text
+
+
+def test_the_dashboard_and_outline_show_edits_made_on_another_instance(
+    synced: Flask, other: Flask, client: FlaskClient, login_as
+) -> None:
+    login_as("learner")
+    assert client.get("/").status_code == 200  # the courses are kept from here on
+    client.get("/courses/sample")
+    with other.app_context():
+        course = db.session.execute(db.select(Course).where(Course.slug == "sample")).scalar_one()
+        course.title = "Sprzedaż B2B, wydanie drugie"
+        lesson = db.session.execute(
+            db.select(Lesson).where(Lesson.slug == "proces-decyzyjny")
+        ).scalar_one()
+        lesson.summary = "Decyzje zakupowe zapadają w komisji."
+        db.session.commit()
+    assert "Sprzedaż B2B, wydanie drugie" in client.get("/").text
+    assert "Decyzje zakupowe zapadają w komisji." in client.get("/courses/sample").text
+    with other.app_context():
+        for lesson in db.session.execute(db.select(Lesson)).scalars():
+            lesson.status = LessonStatus.DRAFT
+        db.session.commit()
+    assert "Sprzedaż B2B, wydanie drugie" not in client.get("/").text
+    assert client.get("/courses/sample").status_code == 404
+
+
+def test_a_final_exam_retired_elsewhere_is_no_longer_the_next_step(
+    synced: Flask, other: Flask, make_user
+) -> None:
+    learner = make_user("learner@example.com", "learner")
+    with synced.app_context():
+        for lesson in published.published_course("sample").lessons:
+            progress.complete_lesson(learner, lesson)
+        db.session.commit()
+        exam = progress.course_status(learner, published.published_course("sample")).next_quiz
+        assert exam is not None, "every lesson done: the exam is next"
+    with other.app_context():
+        db.session.get(Quiz, exam.id).status = QuestionStatus.RETIRED
+        db.session.commit()
+    with synced.app_context():
+        assert (
+            progress.course_status(learner, published.published_course("sample")).next_quiz is None
+        )
+
+
+def test_a_transaction_sees_its_own_content_edits_and_keeps_none_of_them(synced: Flask) -> None:
+    with synced.app_context():
+        kept = published.catalogue()
+        lessons = len(published.published_course("sample").lessons)
+        lesson = db.session.execute(
+            db.select(Lesson).where(Lesson.slug == "proces-decyzyjny")
+        ).scalar_one()
+        lesson.status = LessonStatus.DRAFT  # not flushed yet: reading the token flushes it
+        assert len(published.published_course("sample").lessons) == lessons - 1
+        assert published.catalogue() is not kept
+        db.session.rollback()
+        assert published.catalogue() is kept  # what was kept is still the content
 
 
 def test_content_writes_move_the_token_and_learners_writes_do_not(

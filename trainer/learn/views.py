@@ -8,9 +8,8 @@ from werkzeug.wrappers import Response
 from trainer.content.markdown import heading_ids, render_markdown
 from trainer.extensions import db
 from trainer.forms import EmptyForm
-from trainer.learning import attempts, catalogue, outline, practice, progress, published
+from trainer.learning import attempts, outline, practice, progress, published
 from trainer.learning.published import PublishedCourse
-from trainer.models import Course, Lesson
 from trainer.people import assignments
 from trainer.reporting.mastery import learner_mastery
 
@@ -21,7 +20,7 @@ bp = Blueprint("learn", __name__)
 @login_required
 def dashboard() -> str:
     """Every course with the learner's progress at a glance, what is assigned, and practice."""
-    courses = catalogue.courses()
+    courses = published.catalogue().listed()
     statuses = progress.course_statuses(current_user.id, courses)
     rows = [(course, statuses[course.id]) for course in courses]
     due, queued = practice.queue_size(current_user.id)
@@ -33,8 +32,8 @@ def dashboard() -> str:
     )  # fmt: skip
 
 
-def _course_or_404(slug: str) -> tuple[Course, list[Lesson]]:
-    found = catalogue.course_with_lessons(slug)
+def _course_or_404(slug: str) -> PublishedCourse:
+    found = published.published_course(slug)
     if found is None:
         abort(404)
     return found
@@ -53,7 +52,7 @@ def _published_lesson_or_404(slug: str, lesson_slug: str) -> tuple[PublishedCour
 @login_required
 def course(slug: str) -> str:
     """A course as an outline: each lesson and quiz with the learner's status, and progress."""
-    found, _lessons = _course_or_404(slug)
+    found = _course_or_404(slug)
     return render_template(
         "learn/course.html",
         course=found,
@@ -66,7 +65,7 @@ def course(slug: str) -> str:
 @login_required
 def mastery(slug: str) -> str:
     """The learner's share of points per dimension of a course, as a chart and a table."""
-    found, _lessons = _course_or_404(slug)
+    found = _course_or_404(slug)
     shares = learner_mastery(current_user.id, found)
     return render_template(
         "learn/mastery.html", course=found, shares=shares,
@@ -110,8 +109,7 @@ def mark_done(slug: str, lesson_slug: str) -> Response:
         abort(400)
     current = found.lessons[index]
     progress.complete_lesson(current_user.id, current)
-    course = db.get_or_404(Course, found.id)
-    completion = progress.record_completion_if_earned(current_user.id, course)
+    completion = progress.record_completion_if_earned(current_user.id, found)
     db.session.commit()
     flash(_("Lesson marked as done."), "success")
     if completion is not None:

@@ -1,5 +1,6 @@
 """A course as an outline: each lesson and quiz in order, with the learner's status in it."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -8,16 +9,9 @@ from typing import Any
 from sqlalchemy import case, func
 
 from trainer.extensions import db
-from trainer.learning import attempts, catalogue
-from trainer.models import (
-    Attempt,
-    AttemptStatus,
-    Course,
-    Lesson,
-    LessonProgress,
-    QuestionStatus,
-    Quiz,
-)
+from trainer.learning import attempts
+from trainer.learning.published import PublishedCourse, PublishedLesson
+from trainer.models import Attempt, AttemptStatus, LessonProgress, QuestionStatus, Quiz
 from trainer.models.types import utcnow
 
 # A quiz without a time limit is reckoned at this many minutes per question.
@@ -57,7 +51,7 @@ class Row:
     title: str
     minutes: int
     status: Status
-    lesson: Lesson | None = None
+    lesson: PublishedLesson | None = None
     quiz: Quiz | None = None
     score: float | None = None  # a quiz's best score in percent
     until: datetime | None = None  # when a cool-down ends
@@ -79,7 +73,7 @@ class Outline:
         return next((row for row in self.rows if row.is_next), None)
 
 
-def _lesson_states(user_id: int, lessons: list[Lesson]) -> dict[int, Status]:
+def _lesson_states(user_id: int, lessons: Sequence[PublishedLesson]) -> dict[int, Status]:
     records = db.session.execute(
         db.select(LessonProgress).where(
             LessonProgress.user_id == user_id,
@@ -146,11 +140,11 @@ def _quiz_row(quiz: Quiz, graded: Any, in_progress: bool, now: datetime) -> Row:
     return Row(kind, quiz.title, minutes, status, quiz=quiz, score=best, until=until)
 
 
-def course_outline(user_id: int, course: Course) -> Outline:
+def course_outline(user_id: int, course: PublishedCourse) -> Outline:
     """The published lessons, each followed by its check, then other quizzes and the exam;
     the next step is the first row not done that the learner may take now."""
     now = utcnow()
-    lessons = catalogue.published_lessons(course)
+    lessons = course.lessons
     quizzes = db.session.execute(
         db.select(Quiz)
         .where(Quiz.course_id == course.id, Quiz.status == QuestionStatus.ACTIVE)

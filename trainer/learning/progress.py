@@ -7,8 +7,8 @@ from sqlalchemy import case, func
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
-from trainer.learning import catalogue
-from trainer.learning.published import PublishedLesson
+from trainer.learning import published
+from trainer.learning.published import PublishedCourse, PublishedLesson, PublishedQuiz
 from trainer.models import (
     Attempt,
     AttemptStatus,
@@ -74,25 +74,28 @@ class CourseStatus:
     best_score: float | None
     passed: bool
     completion: CourseCompletion | None
-    next_lesson: Lesson | None
-    next_quiz: Quiz | None
+    next_lesson: PublishedLesson | None
+    next_quiz: PublishedQuiz | None
 
     @property
     def percent_done(self) -> int:
         return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
 
 
-def course_status(user_id: int, course: Course) -> CourseStatus:
+def course_status(user_id: int, course: Course | PublishedCourse) -> CourseStatus:
     """Lessons done, best final score, passed, completion, and the next step."""
+    if not isinstance(course, PublishedCourse):
+        kept = published.catalogue().by_id(course.id)
+        if kept is None:  # never for a course the session has: the catalogue has them all
+            raise LookupError(f"course {course.id} is not in the catalogue")
+        course = kept
     return course_statuses(user_id, [course])[course.id]
 
 
-def course_statuses(user_id: int, courses: list[Course]) -> dict[int, CourseStatus]:
-    """`course_status` of each course, by course id, in five statements however many."""
-    ids = [course.id for course in courses]
-    lessons: dict[int, list[Lesson]] = {course_id: [] for course_id in ids}
-    for lesson in catalogue.published_lessons_of(ids):
-        lessons[lesson.course_id].append(lesson)
+def course_statuses(user_id: int, courses: list[PublishedCourse]) -> dict[int, CourseStatus]:
+    """`course_status` of each course, by course id, in three statements however many."""
+    course_ids = [course.id for course in courses]
+    exam_ids = [course.final_exam.id for course in courses if course.final_exam]
     done = set(
         db.session.execute(
             db.select(LessonProgress.lesson_id)
@@ -100,21 +103,12 @@ def course_statuses(user_id: int, courses: list[Course]) -> dict[int, CourseStat
             .where(
                 LessonProgress.user_id == user_id,
                 LessonProgress.completed_at.is_not(None),
-                Lesson.course_id.in_(ids),
+                Lesson.course_id.in_(course_ids),
             )
         ).scalars()
     )
     # An attempt passed if it met the pass mark when it was graded (`scoring.passed`); the
     # report reads the same stored outcome.
-    exams: dict[int, Quiz] = {}
-    for exam in db.session.execute(
-        db.select(Quiz)
-        .where(
-            Quiz.course_id.in_(ids), Quiz.is_final.is_(True), Quiz.status == QuestionStatus.ACTIVE
-        )
-        .order_by(Quiz.position.desc(), Quiz.id.desc())
-    ).scalars():
-        exams[exam.course_id] = exam  # the first by position wins
     results = {
         quiz_id: (best, bool(passed))
         for quiz_id, best, passed in db.session.execute(
@@ -125,7 +119,7 @@ def course_statuses(user_id: int, courses: list[Course]) -> dict[int, CourseStat
             )
             .where(
                 Attempt.user_id == user_id,
-                Attempt.quiz_id.in_([exam.id for exam in exams.values()]),
+                Attempt.quiz_id.in_(exam_ids),
                 Attempt.status == AttemptStatus.GRADED,
             )
             .group_by(Attempt.quiz_id)
@@ -135,29 +129,28 @@ def course_statuses(user_id: int, courses: list[Course]) -> dict[int, CourseStat
         completion.course_id: completion
         for completion in db.session.execute(
             db.select(CourseCompletion).where(
-                CourseCompletion.user_id == user_id, CourseCompletion.course_id.in_(ids)
+                CourseCompletion.user_id == user_id, CourseCompletion.course_id.in_(course_ids)
             )
         ).scalars()
     }
     statuses = {}
-    for course_id in ids:
-        exam = exams.get(course_id)
+    for course in courses:
+        exam = course.final_exam
         best, passed = results.get(exam.id, (None, False)) if exam else (None, False)
-        published = lessons[course_id]
-        next_lesson = next((lesson for lesson in published if lesson.id not in done), None)
-        statuses[course_id] = CourseStatus(
-            lessons_total=len(published),
-            lessons_done=sum(lesson.id in done for lesson in published),
+        next_lesson = next((lesson for lesson in course.lessons if lesson.id not in done), None)
+        statuses[course.id] = CourseStatus(
+            lessons_total=len(course.lessons),
+            lessons_done=sum(lesson.id in done for lesson in course.lessons),
             best_score=best,
             passed=passed,
-            completion=completions.get(course_id),
+            completion=completions.get(course.id),
             next_lesson=next_lesson,
             next_quiz=exam if next_lesson is None and not passed else None,
         )
     return statuses
 
 
-def completion_of(user_id: int, course: Course) -> CourseCompletion | None:
+def completion_of(user_id: int, course: Course | PublishedCourse) -> CourseCompletion | None:
     """The user's completion record of `course`, if any."""
     return db.session.execute(
         db.select(CourseCompletion).where(
@@ -166,7 +159,9 @@ def completion_of(user_id: int, course: Course) -> CourseCompletion | None:
     ).scalar_one_or_none()
 
 
-def record_completion_if_earned(user_id: int, course: Course) -> CourseCompletion | None:
+def record_completion_if_earned(
+    user_id: int, course: Course | PublishedCourse
+) -> CourseCompletion | None:
     """Record the completion once every lesson is done and the final exam passed."""
     status = course_status(user_id, course)
     if status.completion is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func
 
 from trainer.extensions import db
+from trainer.learning.published import PublishedCourse
 from trainer.models import Attempt, AttemptItem, AttemptStatus, Course, Question, Quiz, User
 
 BINS = 10  # a score distribution in tens of percent: 0–9, 10–19, … 90–100
@@ -29,7 +30,7 @@ class Share:
         return self.earned / self.possible if self.possible else None
 
 
-def learner_mastery(user_id: int, course: Course) -> dict[str, Share]:
+def learner_mastery(user_id: int, course: Course | PublishedCourse) -> dict[str, Share]:
     """Per dimension key of `course`, in its order: the learner's share of points."""
     rows = db.session.execute(
         _points_by(Question.dimension).where(
