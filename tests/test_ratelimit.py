@@ -6,6 +6,7 @@ in CI) makes them fail: several instances sharing one budget is what production 
 
 import logging
 
+import click
 import pytest
 from flask import Flask
 
@@ -112,13 +113,19 @@ def test_the_current_password_check_is_limited_per_user(
 def test_memory_storage_warns_at_start_outside_debug(
     database_url: str, tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    serving = {
+        "TESTING": False, "BASE_URL": BASE_URL, "REGISTRATION_OPEN": False,
+        "RATELIMIT_ENABLED": True,
+    }  # fmt: skip
     with caplog.at_level(logging.WARNING):
-        make_app(
-            database_url, tmp_path / "one", TESTING=False, BASE_URL=BASE_URL,
-            REGISTRATION_OPEN=False,
-        )  # fmt: skip
+        make_app(database_url, tmp_path / "one", **serving)
     assert "counted per process" in caplog.text
     caplog.clear()
+    # A CLI command serves no requests, and limits turned off count nothing.
+    with caplog.at_level(logging.WARNING), click.Context(click.Command("xapi")):
+        make_app(database_url, tmp_path / "cli", **serving)
+    make_app(database_url, tmp_path / "off", **{**serving, "RATELIMIT_ENABLED": False})
+    assert "counted per process" not in caplog.text
     with caplog.at_level(logging.WARNING):
         make_app(
             database_url,

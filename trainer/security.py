@@ -1,5 +1,6 @@
 """CSRF protection, rate limits and the security headers sent with every response."""
 
+import click
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
 
@@ -23,8 +24,10 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     storage = str(app.config["RATELIMIT_STORAGE_URI"])
-    if storage.startswith("memory://") and not (app.debug or app.testing):
-        # Each process counts alone: four workers let four times the limit through.
+    serving = not (app.debug or app.testing or click.get_current_context(silent=True))
+    if storage.startswith("memory://") and app.config["RATELIMIT_ENABLED"] and serving:
+        # Each process counts alone: four workers let four times the limit through. Not said
+        # by CLI commands, which serve no requests (a timer's `xapi push` would say it often).
         app.logger.warning(
             "rate limits are counted per process (%s); with more than one worker or instance "
             "set TRAINER_RATELIMIT_STORAGE_URI to a Redis URL",
