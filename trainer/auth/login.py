@@ -9,6 +9,9 @@ from werkzeug.wrappers import Response
 from trainer.extensions import db, login_manager
 from trainer.models import User
 
+# Roles in the same statement: every signed-in page reads them, on every request.
+WITH_ROLES = (joinedload(User.roles),)
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
@@ -16,8 +19,7 @@ def load_user(user_id: str) -> User | None:
     user_pk, _, version = user_id.partition(":")
     if not (user_pk.isdigit() and version.isdigit()):
         return None
-    # Roles in the same statement: every signed-in page reads them, on every request.
-    user = db.session.get(User, int(user_pk), options=(joinedload(User.roles),))
+    user = db.session.get(User, int(user_pk), options=WITH_ROLES)
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
