@@ -22,6 +22,7 @@ from trainer.extensions import db
 from trainer.learning import practice
 from trainer.models import (
     Assignment,
+    Attempt,
     Course,
     CourseCompletion,
     Lesson,
@@ -299,6 +300,25 @@ def test_quiz_pages(synced: Flask, client: FlaskClient, learner: int, sql) -> No
         submit = SUBMIT + summary_lock(synced) + CONTENT_READ
         assert_fixed(sql, submit, client.post, f"/attempts/{attempt}/submit")
         assert_fixed(sql, RESULT, client.get, f"/attempts/{attempt}/result")
+
+
+def test_time_up_grading_reads_every_option_at_once(
+    synced: Flask, client: FlaskClient, learner: int, sql
+) -> None:
+    """An item's page loads one question's options; when the time is up it grades the
+    attempt, which reads the others in one statement, not one per item."""
+    with synced.app_context():
+        db.session.execute(sample_quiz("egzamin")).scalar_one().time_limit_minutes = 10
+        db.session.commit()
+    for extra in (0, 6):
+        more_questions(synced, extra)
+        attempt = start(client, synced)
+        with synced.app_context():
+            db.session.get(Attempt, attempt).started_at -= timedelta(minutes=11)
+            db.session.commit()
+        response, statements = sql.count(client.get, f"/attempts/{attempt}/items/1")
+        assert response.location == f"/attempts/{attempt}/result"
+        assert sum("FROM question_option" in statement for statement in statements) == 1
 
 
 @pytest.fixture

@@ -26,14 +26,20 @@ from trainer.quiz.types import question_type
 
 bp = Blueprint("quiz", __name__)
 # An attempt's pages read its quiz and course, and every item with its question (the
-# navigation shows which are answered): loaded in four statements, however many items.
+# navigation shows which are answered): three statements, however many items. A page shows
+# one question's options at most, read when it is shown: not every question's.
 ATTEMPT_PAGE = (
     joinedload(Attempt.quiz).joinedload(Quiz.course),
-    selectinload(Attempt.items).joinedload(AttemptItem.question),
+    selectinload(Attempt.items).joinedload(AttemptItem.question).lazyload(Question.options),
 )
-# The result links each question to its lesson as well.
+# Grading and the result read every question's options (one statement more); the result
+# links each question to its lesson as well.
+GRADING = (
+    joinedload(Attempt.quiz).joinedload(Quiz.course),
+    selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.options),
+)
 RESULT_PAGE = (
-    *ATTEMPT_PAGE,
+    *GRADING,
     selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.lesson),
 )
 
@@ -238,7 +244,7 @@ def review(attempt_id: int) -> Response | str:
 @login_required
 def submit(attempt_id: int) -> Response:
     """Grade the attempt (once; a repeated submit shows the same result)."""
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, GRADING)
     if not EmptyForm().validate_on_submit():
         abort(400)
     attempts.submit(attempt)

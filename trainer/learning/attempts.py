@@ -4,13 +4,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.extensions import db
 from trainer.learning import practice, progress
-from trainer.models import Attempt, AttemptItem, AttemptStatus, QuestionStatus, Quiz
+from trainer.models import Attempt, AttemptItem, AttemptStatus, Question, QuestionStatus, Quiz
 from trainer.models.types import utcnow
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.scoring import totals
@@ -221,6 +222,7 @@ def submit(attempt: Attempt) -> Attempt:
             select(AttemptItem.id, AttemptItem.answer).where(AttemptItem.attempt_id == attempt.id)
         ).all()
     )
+    _read_options(attempt)
     grades = []
     for item in attempt.items:
         set_committed_value(item, "answer", answers[item.id])
@@ -246,6 +248,18 @@ def submit(attempt: Attempt) -> Attempt:
     if attempt.quiz.is_final:
         progress.record_completion_if_earned(attempt.user_id, attempt.quiz.course)
     return attempt
+
+
+def _read_options(attempt: Attempt) -> None:
+    """Grading reads every question's options: those a page did not load (it shows one
+    question's) are read here in one go, not one statement per item."""
+    unread = [
+        item.question_id for item in attempt.items if "options" in inspect(item.question).unloaded
+    ]
+    if unread:
+        db.session.execute(
+            select(Question).where(Question.id.in_(unread)).options(selectinload(Question.options))
+        ).all()
 
 
 def first_open_position(attempt: Attempt) -> int:
