@@ -15,6 +15,7 @@ from tests.conftest import make_app
 from trainer.extensions import db
 from trainer.learning import progress, published
 from trainer.models import ContentRevision, Course, Lesson, LessonStatus, QuestionStatus, Quiz
+from trainer.models.revision import new_token
 
 LESSON = "/courses/sample/lessons/proces-decyzyjny"
 
@@ -111,6 +112,22 @@ def test_a_final_exam_retired_elsewhere_is_no_longer_the_next_step(
         assert (
             progress.course_status(learner, published.published_course("sample")).next_quiz is None
         )
+
+
+def test_a_course_deleted_meanwhile_has_nothing_left_to_complete(
+    synced: Flask, other: Flask, make_user
+) -> None:
+    learner = make_user("learner@example.com", "learner")
+    with synced.app_context():
+        course = db.session.execute(db.select(Course).where(Course.slug == "sample")).scalar_one()
+        assert progress.course_status(learner, course).lessons_total > 0
+        with other.app_context():  # by SQL: Trainer itself never deletes a course
+            db.session.execute(db.delete(Course).where(Course.id == course.id))
+            db.session.execute(db.update(ContentRevision).values(token=new_token()))
+            db.session.commit()
+        status = progress.course_status(learner, course)  # the request still holds the row
+        assert (status.lessons_total, status.next_quiz) == (0, None)
+        assert progress.record_completion_if_earned(learner, course) is None
 
 
 def test_a_transaction_sees_its_own_content_edits_and_keeps_none_of_them(synced: Flask) -> None:
