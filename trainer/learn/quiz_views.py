@@ -74,9 +74,13 @@ def _own_attempt(attempt_id: int, load: tuple[LoaderOption, ...] = ATTEMPT_PAGE)
 
 
 def _item(attempt: Attempt, position: int) -> AttemptItem:
+    """The item at `position`, its question's options read now: whether its step needs them
+    or not, an item's page and saving a step then send the same statements for every item."""
     if not 1 <= position <= len(attempt.items):
         abort(404)
-    return attempt.items[position - 1]
+    current = attempt.items[position - 1]
+    current.question.options  # noqa: B018 (reading it is the point: a lazy load)
+    return current
 
 
 @bp.get("/quizzes/<int:quiz_id>")
