@@ -114,6 +114,26 @@ def test_a_final_exam_retired_elsewhere_is_no_longer_the_next_step(
         )
 
 
+def test_the_final_exam_is_the_first_by_position_wherever_it_is_asked_for(
+    synced: Flask, make_user
+) -> None:
+    """Two active final exams: the learner's next step and the demo data's exam are the
+    same one, the first by position."""
+    learner = make_user("learner@example.com", "learner")
+    with synced.app_context():
+        course = db.session.execute(db.select(Course).where(Course.slug == "sample")).scalar_one()
+        first = progress.final_exam(course)
+        db.session.add(
+            Quiz(course_id=course.id, slug="drugi-egzamin", title="Drugi egzamin",
+                 position=first.position + 1, is_final=True, items_per_attempt=1, pass_mark=50)
+        )  # fmt: skip
+        db.session.commit()
+        assert progress.final_exam(course).id == first.id
+        for lesson in published.published_course("sample").lessons:
+            progress.complete_lesson(learner, lesson)
+        assert progress.course_status(learner, course).next_quiz.id == first.id
+
+
 def test_a_course_deleted_meanwhile_has_nothing_left_to_complete(
     synced: Flask, other: Flask, make_user
 ) -> None:

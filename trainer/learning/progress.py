@@ -16,7 +16,6 @@ from trainer.models import (
     CourseCompletion,
     Lesson,
     LessonProgress,
-    QuestionStatus,
     Quiz,
 )
 from trainer.models.types import utcnow
@@ -55,14 +54,9 @@ def _progress(user_id: int, lesson_id: int) -> LessonProgress | None:
 
 
 def final_exam(course: Course) -> Quiz | None:
-    """The course's active final exam, if it has one."""
-    return db.session.execute(
-        db.select(Quiz).where(
-            Quiz.course_id == course.id,
-            Quiz.is_final.is_(True),
-            Quiz.status == QuestionStatus.ACTIVE,
-        )
-    ).scalar_one_or_none()
+    """The course's final exam, the one its completion counts (`PublishedCourse.final_exam`)."""
+    kept = published.catalogue().by_id(course.id)
+    return db.session.get(Quiz, kept.final_exam.id) if kept and kept.final_exam else None
 
 
 @dataclass(frozen=True)
