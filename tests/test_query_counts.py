@@ -241,11 +241,12 @@ def assert_fixed(
 
 def grow(app: Flask, user_id: int, courses: int = 2, lessons: int = 4, learners: int = 12) -> None:
     """More of everything around the learner: courses, lessons, learners, their history, and
-    the learner's own progress and assignments in every course."""
+    the learner's own progress and assignments in every course. Lessons are added after
+    the demo learners, whose making reads the courses: the content has changed since."""
     for number in range(courses):
         clone_course(app, number)
-    more_lessons(app, lessons)
     demo_learners(app, learners)
+    more_lessons(app, lessons)
     assign_everything(app, user_id)
 
 
