@@ -3,14 +3,18 @@
 from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from trainer.extensions import db, login_manager
 from trainer.models import User
 
-# Roles in the same statement: every signed-in page reads them, on every request.
-WITH_ROLES = (joinedload(User.roles),)
+# Every signed-in request reads its user, with the roles in the same statement. Built once:
+# `session.get` builds its statement anew each time, which cost more than running it.
+USER_WITH_ROLES = (
+    select(User).options(joinedload(User.roles)).where(User.id == bindparam("user_id"))
+)
 
 
 @login_manager.user_loader
@@ -19,7 +23,9 @@ def load_user(user_id: str) -> User | None:
     user_pk, _, version = user_id.partition(":")
     if not (user_pk.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_pk), options=WITH_ROLES)
+    user = (
+        db.session.execute(USER_WITH_ROLES, {"user_id": int(user_pk)}).unique().scalar_one_or_none()
+    )
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -3,7 +3,7 @@
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import case, func
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
@@ -45,11 +45,17 @@ def complete_lesson(user_id: int, lesson: Lesson | PublishedLesson) -> LessonPro
     return progress
 
 
+# The statements learner pages send on every request are built once, at import, and run
+# with each request's values: building one cost more CPU than the database took to answer it.
+_PROGRESS = select(LessonProgress).where(
+    LessonProgress.user_id == bindparam("user_id"),
+    LessonProgress.lesson_id == bindparam("lesson_id"),
+)
+
+
 def _progress(user_id: int, lesson_id: int) -> LessonProgress | None:
     return db.session.execute(
-        db.select(LessonProgress).where(
-            LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson_id
-        )
+        _PROGRESS, {"user_id": user_id, "lesson_id": lesson_id}
     ).scalar_one_or_none()
 
 
@@ -86,46 +92,47 @@ def course_status(user_id: int, course: Course | PublishedCourse) -> CourseStatu
     return course_statuses(user_id, [course])[course.id]
 
 
+_LESSONS_DONE = (
+    select(LessonProgress.lesson_id)
+    .join(Lesson)
+    .where(
+        LessonProgress.user_id == bindparam("user_id"),
+        LessonProgress.completed_at.is_not(None),
+        Lesson.course_id.in_(bindparam("course_ids", expanding=True)),
+    )
+)
+# An attempt passed if it met the pass mark when it was graded (`scoring.passed`); the report
+# reads the same stored outcome.
+_EXAM_RESULTS = (
+    select(Attempt.quiz_id, func.max(Attempt.percent), func.max(case((Attempt.passed, 1), else_=0)))
+    .where(
+        Attempt.user_id == bindparam("user_id"),
+        Attempt.quiz_id.in_(bindparam("exam_ids", expanding=True)),
+        Attempt.status == AttemptStatus.GRADED,
+    )
+    .group_by(Attempt.quiz_id)
+)
+_COMPLETIONS = select(CourseCompletion).where(
+    CourseCompletion.user_id == bindparam("user_id"),
+    CourseCompletion.course_id.in_(bindparam("course_ids", expanding=True)),
+)
+
+
 def course_statuses(user_id: int, courses: list[PublishedCourse]) -> dict[int, CourseStatus]:
     """`course_status` of each course, by course id, in three statements however many."""
-    course_ids = [course.id for course in courses]
-    exam_ids = [course.final_exam.id for course in courses if course.final_exam]
-    done = set(
-        db.session.execute(
-            db.select(LessonProgress.lesson_id)
-            .join(Lesson)
-            .where(
-                LessonProgress.user_id == user_id,
-                LessonProgress.completed_at.is_not(None),
-                Lesson.course_id.in_(course_ids),
-            )
-        ).scalars()
-    )
-    # An attempt passed if it met the pass mark when it was graded (`scoring.passed`); the
-    # report reads the same stored outcome.
+    values = {
+        "user_id": user_id,
+        "course_ids": [course.id for course in courses],
+        "exam_ids": [course.final_exam.id for course in courses if course.final_exam],
+    }
+    done = set(db.session.execute(_LESSONS_DONE, values).scalars())
     results = {
         quiz_id: (best, bool(passed))
-        for quiz_id, best, passed in db.session.execute(
-            db.select(
-                Attempt.quiz_id,
-                func.max(Attempt.percent),
-                func.max(case((Attempt.passed, 1), else_=0)),
-            )
-            .where(
-                Attempt.user_id == user_id,
-                Attempt.quiz_id.in_(exam_ids),
-                Attempt.status == AttemptStatus.GRADED,
-            )
-            .group_by(Attempt.quiz_id)
-        )
+        for quiz_id, best, passed in db.session.execute(_EXAM_RESULTS, values)
     }
     completions = {
         completion.course_id: completion
-        for completion in db.session.execute(
-            db.select(CourseCompletion).where(
-                CourseCompletion.user_id == user_id, CourseCompletion.course_id.in_(course_ids)
-            )
-        ).scalars()
+        for completion in db.session.execute(_COMPLETIONS, values).scalars()
     }
     statuses = {}
     for course in courses:
