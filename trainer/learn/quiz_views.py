@@ -12,6 +12,7 @@ from flask import (
 )  # fmt: skip
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.wrappers import Response
@@ -25,21 +26,30 @@ from trainer.models import Attempt, AttemptItem, AttemptStatus, Question, Questi
 from trainer.quiz.types import question_type
 
 bp = Blueprint("quiz", __name__)
+
+
+def _attempt_with(*load: LoaderOption) -> Select[tuple[Attempt]]:
+    """A statement reading the attempt `attempt_id` with `load`. The statements are built
+    once, at import: building one cost more than running it."""
+    return select(Attempt).options(*load).where(Attempt.id == bindparam("attempt_id"))
+
+
 # An attempt's pages read its quiz and course, and every item with its question (the
 # navigation shows which are answered): three statements, however many items. A page shows
 # one question's options at most, read when it is shown: not every question's.
-ATTEMPT_PAGE = (
+ATTEMPT_PAGE = _attempt_with(
     joinedload(Attempt.quiz).joinedload(Quiz.course),
     selectinload(Attempt.items).joinedload(AttemptItem.question).lazyload(Question.options),
 )
 # Grading and the result read every question's options (one statement more); the result
 # links each question to its lesson as well.
-GRADING = (
+_GRADING_LOADS = (
     joinedload(Attempt.quiz).joinedload(Quiz.course),
     selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.options),
 )
-RESULT_PAGE = (
-    *GRADING,
+GRADING = _attempt_with(*_GRADING_LOADS)
+RESULT_PAGE = _attempt_with(
+    *_GRADING_LOADS,
     selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.lesson),
 )
 
@@ -65,9 +75,9 @@ def _quiz_or_404(quiz_id: int) -> Quiz:
     return quiz
 
 
-def _own_attempt(attempt_id: int, load: tuple[LoaderOption, ...] = ATTEMPT_PAGE) -> Attempt:
+def _own_attempt(attempt_id: int, read: Select[tuple[Attempt]] = ATTEMPT_PAGE) -> Attempt:
     """The current user's attempt; anybody else's is simply not found."""
-    attempt = db.session.get(Attempt, attempt_id, options=load)
+    attempt = db.session.execute(read, {"attempt_id": attempt_id}).scalar_one_or_none()
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt

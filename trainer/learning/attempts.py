@@ -4,7 +4,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, inspect, select, update
+from sqlalchemy import bindparam, exists, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -148,6 +148,28 @@ def _open_item(attempt: Attempt, item: AttemptItem) -> None:
         raise AttemptRefused("already_answered")  # its feedback has shown the right answer
 
 
+# Saving an answer's steps is what learners do most: its statements are built once, as
+# building them cost more than running them. The answer is written only while the attempt
+# is still open.
+_SAVE_ANSWER = (
+    update(AttemptItem)
+    .where(
+        AttemptItem.id == bindparam("item_id"),
+        exists().where(
+            Attempt.id == bindparam("open_attempt"), Attempt.status == AttemptStatus.IN_PROGRESS
+        ),
+    )
+    .values(
+        answer=bindparam("new_answer", type_=AttemptItem.answer.type),
+        answered_at=bindparam("now", type_=AttemptItem.answered_at.type),
+    )
+    .execution_options(synchronize_session=False)
+)
+_LOCKED_STATUS = (
+    select(Attempt.status).where(Attempt.id == bindparam("attempt_id")).with_for_update()
+)
+
+
 def save_answer(attempt: Attempt, item: AttemptItem, step: str, value: str) -> None:
     """Save one step of an item's answer; its question's type says what it accepts.
 
@@ -165,14 +187,9 @@ def save_answer(attempt: Attempt, item: AttemptItem, step: str, value: str) -> N
     except InvalidAnswer:
         raise AttemptRefused("invalid_answer") from None
     now = utcnow()
-    still_open = exists().where(
-        Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS
-    )
     saved = db.session.execute(
-        update(AttemptItem)
-        .where(AttemptItem.id == item.id, still_open)
-        .values(answer=answer, answered_at=now)
-        .execution_options(synchronize_session=False)
+        _SAVE_ANSWER,
+        {"item_id": item.id, "open_attempt": attempt.id, "new_answer": answer, "now": now},
     ).rowcount
     if saved != 1:
         db.session.refresh(attempt)
@@ -189,9 +206,7 @@ def _wait_for_a_submit_in_flight(attempt: Attempt) -> None:
     waited for changes). SQLite ignores FOR UPDATE: it takes its one write lock before the
     conditional update reads anything, which is all the safety it needs.
     """
-    status = db.session.execute(
-        select(Attempt.status).where(Attempt.id == attempt.id).with_for_update()
-    ).scalar_one()
+    status = db.session.execute(_LOCKED_STATUS, {"attempt_id": attempt.id}).scalar_one()
     if status != AttemptStatus.IN_PROGRESS:
         db.session.refresh(attempt)
         raise AttemptRefused("already_submitted")

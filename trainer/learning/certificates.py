@@ -7,6 +7,7 @@ from pathlib import Path
 from flask_babel import force_locale, format_date, format_percent
 from flask_babel import gettext as _
 from fpdf import FPDF
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from trainer.extensions import db
@@ -25,21 +26,25 @@ def normalize_code(code: str) -> str:
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4)) if len(raw) == 12 else raw
 
 
+# Its holder and course in the same statement: every certificate page shows them (the
+# holder's roles, loaded with a user by default, are not needed). Built once, as building it
+# cost more than running it.
+_BY_CODE = (
+    select(CourseCompletion)
+    .where(CourseCompletion.certificate_code == bindparam("code"))
+    .options(
+        joinedload(CourseCompletion.user).lazyload(User.roles),
+        joinedload(CourseCompletion.course),
+    )
+)
+
+
 def certificate_by_code(code: str) -> CourseCompletion | None:
-    """The completion whose certificate carries `code`; None for unknown or malformed codes.
-    Its holder and course come in the same statement: every certificate page shows them
-    (the holder's roles, loaded with a user by default, are not needed)."""
+    """The completion whose certificate carries `code`; None for unknown or malformed codes."""
     code = normalize_code(code)
     if not CODE_PATTERN.fullmatch(code):
         return None
-    return db.session.execute(
-        db.select(CourseCompletion)
-        .where(CourseCompletion.certificate_code == code)
-        .options(
-            joinedload(CourseCompletion.user).lazyload(User.roles),
-            joinedload(CourseCompletion.course),
-        )
-    ).scalar_one_or_none()
+    return db.session.execute(_BY_CODE, {"code": code}).scalar_one_or_none()
 
 
 def completion_date(completion: CourseCompletion) -> str:

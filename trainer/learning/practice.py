@@ -4,7 +4,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from trainer.extensions import db
 from trainer.models import PracticeItem, Question, QuestionStatus
@@ -59,13 +59,16 @@ def next_due(user_id: int) -> PracticeItem | None:
     ).scalar_one_or_none()
 
 
+# The dashboard's, on every visit: built once, as building it cost more than running it.
+_QUEUE_SIZE = select(
+    func.count().filter(PracticeItem.due_at <= bindparam("now")),
+    func.count(),
+).where(PracticeItem.user_id == bindparam("user_id"))
+
+
 def queue_size(user_id: int) -> tuple[int, int]:
     """(due now, queued in all) for the user."""
-    due, total = db.session.execute(
-        db.select(func.count().filter(PracticeItem.due_at <= utcnow()), func.count()).where(
-            PracticeItem.user_id == user_id
-        )
-    ).one()
+    due, total = db.session.execute(_QUEUE_SIZE, {"user_id": user_id, "now": utcnow()}).one()
     return due, total
 
 

@@ -4,6 +4,8 @@ import hashlib
 import re
 import secrets
 
+from sqlalchemy import bindparam, select
+
 from trainer.extensions import db
 from trainer.models import ApiToken, User
 from trainer.models.audit import TOKEN_SCOPES
@@ -91,13 +93,18 @@ def revoke_by_name(name: str, actor: User | str) -> ApiToken:
     return token
 
 
+# Every API request looks its token up; built once, as building it cost more than running it.
+_ACTIVE_BY_HASH = select(ApiToken).where(
+    ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None)
+)
+
+
 def authenticate(secret: str, scope: str) -> ApiToken | None:
     """The active token with `secret` and `scope`, its last use now recorded; else None."""
     if not SECRET_PATTERN.fullmatch(secret):
         return None  # malformed: not worth a database look-up
-    digest = hash_secret(secret)
     token = db.session.execute(
-        db.select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
+        _ACTIVE_BY_HASH, {"digest": hash_secret(secret)}
     ).scalar_one_or_none()
     if token is None or token.scope != scope:
         return None
