@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import ColumnElement, Select, and_, event, exists, func, insert
+from sqlalchemy import ColumnElement, Select, and_, bindparam, event, exists, func, insert
 from sqlalchemy.orm import Session
 
 from trainer.extensions import db
@@ -96,7 +96,7 @@ def builder() -> StatementBuilder:
 
 def _record(source: str, condition: ColumnElement[bool] | None, missing_only: bool = False) -> int:
     """Build and insert the statements of `source`'s rows that meet `condition`."""
-    query, row_id = _QUERIES[source]()
+    query, row_id = _QUERIES[source]
     if condition is not None:
         query = query.where(condition)
     if missing_only:
@@ -107,7 +107,7 @@ def _record(source: str, condition: ColumnElement[bool] | None, missing_only: bo
     convert: Callable[[Any], Statement] = getattr(build, source)
     written, last = 0, 0
     while True:  # a page at a time, each read in full before its statements are written
-        rows = db.session.execute(query.where(row_id > last).order_by(row_id).limit(BATCH)).all()
+        rows = db.session.execute(query, {"after": last}).all()
         if not rows:
             return written
         if source == "answered":
@@ -137,11 +137,13 @@ _LEARNER = (
 )  # fmt: skip
 
 
-def _with_learner(query: Select[Any]) -> Select[Any]:
-    """The learner's assignment of the course, if HR made one."""
-    return query.outerjoin(
+def _paged(query: Select[Any], row_id: ColumnElement[int]) -> _Query:
+    """`query` with the learner's assignment of the course, if HR made one, a page at a time
+    (the rows after the id `after`)."""
+    query = query.outerjoin(
         Assignment, and_(Assignment.user_id == User.id, Assignment.course_id == Course.id)
     )
+    return query.where(row_id > bindparam("after")).order_by(row_id).limit(BATCH), row_id
 
 
 def _lessons() -> _Query:
@@ -153,7 +155,7 @@ def _lessons() -> _Query:
         .join(Course, Lesson.course_id == Course.id)
         .where(LessonProgress.completed_at.is_not(None))
     )  # fmt: skip
-    return _with_learner(query), LessonProgress.id
+    return _paged(query, LessonProgress.id)
 
 
 def _attempts(graded: bool) -> _Query:
@@ -167,7 +169,7 @@ def _attempts(graded: bool) -> _Query:
     )  # fmt: skip
     if graded:
         query = query.where(Attempt.status == AttemptStatus.GRADED)
-    return _with_learner(query), Attempt.id
+    return _paged(query, Attempt.id)
 
 
 def _answers() -> _Query:
@@ -182,7 +184,7 @@ def _answers() -> _Query:
         .join(Course, Quiz.course_id == Course.id)
         .where(Attempt.status == AttemptStatus.GRADED, AttemptItem.answered_at.is_not(None))
     )  # fmt: skip
-    return _with_learner(query), AttemptItem.id
+    return _paged(query, AttemptItem.id)
 
 
 def _completions() -> _Query:
@@ -192,14 +194,16 @@ def _completions() -> _Query:
         .join(User, CourseCompletion.user_id == User.id)
         .join(Course, CourseCompletion.course_id == Course.id)
     )  # fmt: skip
-    return _with_learner(query), CourseCompletion.id
+    return _paged(query, CourseCompletion.id)
 
 
-_QUERIES: dict[str, Callable[[], _Query]] = {
-    "lesson_completed": _lessons,
-    "attempt_started": lambda: _attempts(graded=False),
-    "answered": _answers,
-    "attempt_graded": lambda: _attempts(graded=True),
-    "course_completed": _completions,
+# Built once: every grade and completion records statements, and building these queries cost
+# more than running them.
+_QUERIES: dict[str, _Query] = {
+    "lesson_completed": _lessons(),
+    "attempt_started": _attempts(graded=False),
+    "answered": _answers(),
+    "attempt_graded": _attempts(graded=True),
+    "course_completed": _completions(),
 }
 SOURCES: tuple[str, ...] = tuple(_QUERIES)
