@@ -262,6 +262,13 @@ def unassign(assignment_id: int, by: User | None) -> Assignment | None:
     return assignment
 
 
+# The learner's completion of the assigned course, if any.
+_COMPLETION_OF_ASSIGNMENT = and_(
+    CourseCompletion.user_id == Assignment.user_id,
+    CourseCompletion.course_id == Assignment.course_id,
+)
+
+
 def current(limit: int = 500) -> list[Row[Any]]:
     """Assignments with learner, course and whether they are done, soonest due first."""
     return list(
@@ -278,13 +285,7 @@ def current(limit: int = 500) -> list[Row[Any]]:
             .select_from(Assignment)
             .join(User, User.id == Assignment.user_id)
             .join(Course, Course.id == Assignment.course_id)
-            .outerjoin(
-                CourseCompletion,
-                and_(
-                    CourseCompletion.user_id == Assignment.user_id,
-                    CourseCompletion.course_id == Assignment.course_id,
-                ),
-            )
+            .outerjoin(CourseCompletion, _COMPLETION_OF_ASSIGNMENT)
             .order_by(Assignment.due_at, User.display_name, Assignment.id)
             .limit(limit)
         )
@@ -307,13 +308,7 @@ _LEARNERS_ASSIGNMENTS = (
     select(Course.slug, Course.title, Assignment.due_at, CourseCompletion.completed_at)
     .select_from(Assignment)
     .join(Course, Course.id == Assignment.course_id)
-    .outerjoin(
-        CourseCompletion,
-        and_(
-            CourseCompletion.user_id == Assignment.user_id,
-            CourseCompletion.course_id == Assignment.course_id,
-        ),
-    )
+    .outerjoin(CourseCompletion, _COMPLETION_OF_ASSIGNMENT)
     .where(Assignment.user_id == bindparam("user_id"))
     .order_by(Assignment.due_at, Course.title)
 )
