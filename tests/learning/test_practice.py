@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from tests.learning.test_quiz import answer_all, quiz_id, result_of, start
 from trainer.extensions import db
 from trainer.models import Attempt, PracticeItem
+from trainer.models.types import utcnow
 
 
 def practice_items(app: Flask) -> list[tuple[str, int]]:
@@ -46,6 +47,20 @@ def test_wrong_answers_enter_the_queue(synced: Flask, client: FlaskClient, login
     assert sorted(practice_items(synced)) == [("dp-1", 1), ("dp-2", 1)]
     page = client.get("/practice/").text
     assert 'name="market"' in page and 'name="option"' in page
+
+
+def test_the_dashboard_counts_what_is_due_now_apart_from_the_queue(
+    synced: Flask, client: FlaskClient, login_as
+) -> None:
+    login_as("learner")
+    failed_check(synced, client)
+    english = {"Accept-Language": "en"}
+    assert "practise now: 2 (in your queue: 2)" in client.get("/", headers=english).text
+    with synced.app_context():
+        later = db.session.execute(db.select(PracticeItem)).scalars().first()
+        later.due_at = utcnow() + timedelta(hours=1)
+        db.session.commit()
+    assert "practise now: 1 (in your queue: 2)" in client.get("/", headers=english).text
 
 
 def test_right_answer_moves_up_and_wrong_goes_back(
