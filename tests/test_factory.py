@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from tests.conftest import BASE_URL
 from trainer import MissingSecretKey, create_app
-from trainer.database import database_url
+from trainer.database import database_url, execute_core
 from trainer.extensions import db
+from trainer.models import User
 from trainer.xapi.settings import MissingSetting
 
 
@@ -94,6 +95,19 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.engine.dispose()
+
+
+def test_a_core_read_sees_what_the_session_has_pending_as_the_session_would(app) -> None:
+    """`execute_core` skips the ORM, not its autoflush: a read sees the pending user; inside
+    `no_autoflush` it does not, as the session's own reads would not."""
+    count = select(func.count()).select_from(User).where(User.email == "pending@example.com")
+    with app.app_context():
+        with db.session.no_autoflush:
+            db.session.add(User(email="pending@example.com", display_name="Pending"))
+            assert execute_core(count).scalar() == 0
+        assert execute_core(count).scalar() == 1
+        db.session.rollback()
+        assert execute_core(count).scalar() == 0
 
 
 def test_blueprints_by_area(app) -> None:

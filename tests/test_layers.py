@@ -20,11 +20,13 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # jobs: the queue every domain hands slow work to (it names functions, imports none).
         "config extensions taxonomy jobs",
         "models",
+        # database: the session's binding and its helpers, which every domain runs through.
+        "database",
         "content.model content.fields content.yamlfile content.markdown content.snapshot "
         "content.taxonomy content.gift content.derive",
         "quiz",
         "content",
-        "database i18n security people xapi",
+        "i18n security people xapi",
         "learning authoring",
         "reporting",
         "demo",

@@ -1,10 +1,11 @@
 """Database binding: SQLAlchemy, migrations and SQLite's per-connection settings."""
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import CursorResult, Executable, event
 
 from trainer.extensions import db, migrate
 
@@ -42,3 +43,17 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+def execute_core(
+    statement: Executable, values: Mapping[str, Any] | None = None
+) -> CursorResult[Any]:
+    """Run a select of plain columns (no mapped objects) on the session's connection.
+
+    The session's own `execute` readies every statement for the ORM (its loaders, the
+    identity map): for the small reads of a learner's page that costs more CPU than the
+    database takes to answer. Pending changes are flushed first, as the session would.
+    """
+    if db.session.autoflush:
+        db.session.flush()
+    return db.session.connection().execute(statement, values)

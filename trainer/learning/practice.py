@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
+from trainer.database import execute_core
 from trainer.extensions import db
 from trainer.models import PracticeItem, Question, QuestionStatus
 from trainer.models.types import utcnow
@@ -68,7 +69,7 @@ _QUEUE_SIZE = select(
 
 def queue_size(user_id: int) -> tuple[int, int]:
     """(due now, queued in all) for the user."""
-    due, total = db.session.execute(_QUEUE_SIZE, {"user_id": user_id, "now": utcnow()}).one()
+    due, total = execute_core(_QUEUE_SIZE, {"user_id": user_id, "now": utcnow()}).one()
     return due, total
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from trainer.database import execute_core
 from trainer.extensions import db
 from trainer.learning import published
 from trainer.learning.published import PublishedCourse, PublishedLesson, PublishedQuiz
@@ -125,10 +126,10 @@ def course_statuses(user_id: int, courses: list[PublishedCourse]) -> dict[int, C
         "course_ids": [course.id for course in courses],
         "exam_ids": [course.final_exam.id for course in courses if course.final_exam],
     }
-    done = set(db.session.execute(_LESSONS_DONE, values).scalars())
+    done = set(execute_core(_LESSONS_DONE, values).scalars())
     results = {
         quiz_id: (best, bool(passed))
-        for quiz_id, best, passed in db.session.execute(_EXAM_RESULTS, values)
+        for quiz_id, best, passed in execute_core(_EXAM_RESULTS, values)
     }
     completions = {
         completion.course_id: completion

@@ -12,7 +12,9 @@ kept object must never join a later request's session.
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import select
 
+from trainer.database import execute_core
 from trainer.extensions import db
 from trainer.models import ContentRevision, Course, Lesson, LessonStatus, QuestionStatus, Quiz
 from trainer.models.revision import WRITTEN
@@ -80,6 +82,7 @@ class Catalogue:
 
 
 KEPT = "published_catalogue"  # the app.extensions key: (token, Catalogue)
+_TOKEN = select(ContentRevision.token)
 
 
 def catalogue() -> Catalogue:
@@ -87,7 +90,7 @@ def catalogue() -> Catalogue:
     # The token first: content read after it is at least as new, so what is kept under a
     # token is never older than the token says. Reading it flushes the session, so a write
     # of this very transaction is noted (WRITTEN) before it is asked for.
-    token = db.session.execute(db.select(ContentRevision.token)).scalar()
+    token = execute_core(_TOKEN).scalar()
     if token is None or db.session.info.get(WRITTEN):
         # No row to tell a change by, or content this transaction changed and has not yet
         # committed: read it as the session sees it, and keep nothing.

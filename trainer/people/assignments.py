@@ -11,6 +11,7 @@ from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from trainer.database import execute_core
 from trainer.extensions import db
 from trainer.models import Assignment, Course, CourseCompletion, User, normalize_email
 from trainer.models.types import end_of_day, utcnow
@@ -317,7 +318,7 @@ _LEARNERS_ASSIGNMENTS = (
 def for_user(user_id: int, now: datetime | None = None) -> list[LearnerAssignment]:
     """What is assigned to the learner, soonest due first; overdue: due passed, not completed."""
     cutoff = overdue_before(now)
-    rows = db.session.execute(_LEARNERS_ASSIGNMENTS, {"user_id": user_id})
+    rows = execute_core(_LEARNERS_ASSIGNMENTS, {"user_id": user_id})
     return [
         LearnerAssignment(slug, title, due, done, done is None and due < cutoff)
         for slug, title, due, done in rows
