@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Select, insert, text
 
 from tests.conftest import StatementCounter
-from tests.learning.test_quiz import answer_all
+from tests.learning.test_quiz import answer_all, items
 from trainer.demo import dataset
 from trainer.extensions import db
 from trainer.learning import practice
@@ -51,7 +51,8 @@ LESSON_AGAIN = 3  # the user, the content's revision token, the learner's progre
 # request after a change reads the courses with their lessons, and the quizzes they point to.
 CONTENT_READ = 2
 QUIZ_ITEM = 4
-ANSWER = 6
+ANSWER = 5
+ANSWER_REFUSED = 5  # its item's page again: every item, with its question, in one more
 SUBMIT = 23  # with the xAPI statements it logs, in two inserts, and the summary's refresh
 RESULT = 5
 REPORT = 6  # by name: the page counts the courses, to page through learners
@@ -220,8 +221,6 @@ def start(client: FlaskClient, app: Flask, quiz_slug: str = "egzamin") -> int:
 
 def first_step(app: Flask, attempt_id: int) -> tuple[str, dict[str, object]]:
     """The address and form that save the first step of the attempt's first item."""
-    from tests.learning.test_quiz import items
-
     _position, question, order = items(app, attempt_id)[0]
     base = f"/attempts/{attempt_id}/items/1"
     if question.type == "scenario":
@@ -301,6 +300,23 @@ def test_quiz_pages(synced: Flask, client: FlaskClient, learner: int, sql) -> No
         submit = SUBMIT + summary_lock(synced) + CONTENT_READ
         assert_fixed(sql, submit, client.post, f"/attempts/{attempt}/submit")
         assert_fixed(sql, RESULT, client.get, f"/attempts/{attempt}/result")
+
+
+def test_a_refused_answer_shows_every_item_again_in_fixed_statements(
+    synced: Flask, client: FlaskClient, learner: int, sql
+) -> None:
+    """Saving a step reads its own item only; when the answer is refused, the item's page
+    shows the whole attempt's navigation after all, read in one statement, not one per item."""
+    for extra in (0, 6):
+        more_questions(synced, extra)
+        attempt = start(client, synced)
+        address, form = first_step(synced, attempt)
+        refused = dict.fromkeys(form, "not-an-answer")
+        response, statements = sql.count(client.post, address, data=refused)
+        assert response.status_code == 400
+        assert response.text.count('class="open"') == len(items(synced, attempt))
+        assert len(statements) == ANSWER_REFUSED, "\n".join(statements)
+        client.post(f"/attempts/{attempt}/submit")
 
 
 def test_time_up_grading_reads_every_option_at_once(

@@ -12,7 +12,7 @@ from flask import (
 )  # fmt: skip
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.wrappers import Response
@@ -48,6 +48,24 @@ _GRADING_LOADS = (
     selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.options),
 )
 GRADING = _attempt_with(*_GRADING_LOADS)
+# Saving a step reads the attempt with its quiz and course, and the one item it saves with
+# its question and options and the number of items (where to go next): not every item,
+# which only a page's navigation shows.
+_ATTEMPT_ALONE = _attempt_with(joinedload(Attempt.quiz).joinedload(Quiz.course))
+_ITEMS_IN_ATTEMPT = (
+    select(func.count())
+    .select_from(AttemptItem)
+    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+    .scalar_subquery()
+)
+_ITEM_AT = (
+    select(AttemptItem, _ITEMS_IN_ATTEMPT)
+    .options(joinedload(AttemptItem.question).joinedload(Question.options))
+    .where(
+        AttemptItem.attempt_id == bindparam("attempt_id"),
+        AttemptItem.position == bindparam("position"),
+    )
+)
 RESULT_PAGE = _attempt_with(
     *_GRADING_LOADS,
     selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.lesson),
@@ -91,6 +109,20 @@ def _item(attempt: Attempt, position: int) -> AttemptItem:
     current = attempt.items[position - 1]
     current.question.options  # noqa: B018 (reading it is the point: a lazy load)
     return current
+
+
+def _item_alone(attempt: Attempt, position: int) -> tuple[AttemptItem, int]:
+    """The item at `position`, read by itself with its question and options, and how many
+    items the attempt has."""
+    found = (
+        db.session.execute(_ITEM_AT, {"attempt_id": attempt.id, "position": position})
+        .unique()
+        .one_or_none()
+    )
+    if found is None:
+        abort(404)
+    current, items = found
+    return current, items
 
 
 @bp.get("/quizzes/<int:quiz_id>")
@@ -149,6 +181,7 @@ def item(attempt_id: int, position: int) -> Response | str:
 def _render_item(
     attempt: Attempt, current: AttemptItem, errors: dict[str, str] | None = None, status: int = 200
 ) -> tuple[str, int]:
+    attempts.read_items(attempt)  # the navigation shows every item
     return render_template(
         "learn/quiz_item.html",
         attempt=attempt,
@@ -163,7 +196,7 @@ def _render_item(
     ), status
 
 
-def _after_saving(attempt: Attempt, current: AttemptItem) -> str:
+def _after_saving(attempt: Attempt, current: AttemptItem, items: int) -> str:
     """Where the learner goes once a step is saved: the next step, the item's feedback, or on."""
     here = url_for("quiz.item", attempt_id=attempt.id, position=current.position)
     if not attempts.is_answered(current):
@@ -172,18 +205,18 @@ def _after_saving(attempt: Attempt, current: AttemptItem) -> str:
         return f"{here}#step-{answered + 1}"
     if attempts.feedback_at_once(attempt.quiz):
         return f"{here}#feedback"
-    if current.position < len(attempt.items):
+    if current.position < items:
         return url_for("quiz.item", attempt_id=attempt.id, position=current.position + 1)
     return url_for("quiz.review", attempt_id=attempt.id)
 
 
-def _saved(attempt: Attempt, current: AttemptItem, step: str) -> Response:
+def _saved(attempt: Attempt, current: AttemptItem, items: int, step: str) -> Response:
     """After saving: JSON for the page's script, else the next place to go.
 
     The answer is decided before the commit, which expires every loaded object: nothing is
     read again after it.
     """
-    following = _after_saving(attempt, current)
+    following = _after_saving(attempt, current, items)
     if request.accept_mimetypes.best == "application/json":
         complete = attempts.is_answered(current)
         response = jsonify(saved=True, step=step, complete=complete, next=following)
@@ -218,8 +251,8 @@ def _closed(attempt: Attempt, current: AttemptItem) -> Response | None:
 @login_required
 def save_step(attempt_id: int, position: int, step: str) -> Response | tuple[str, int]:
     """Save one step of an item (a scenario's `market`, any choice's `option`, …)."""
-    attempt = _own_attempt(attempt_id)
-    current = _item(attempt, position)
+    attempt = _own_attempt(attempt_id, _ATTEMPT_ALONE)
+    current, items = _item_alone(attempt, position)
     if step not in {s.key for s in question_type(current.question.type).steps}:
         abort(404)
     if not EmptyForm().validate_on_submit():
@@ -235,7 +268,7 @@ def save_step(attempt_id: int, position: int, step: str) -> Response | tuple[str
         if refused.reason == "invalid_answer":
             return _render_item(attempt, current, {step: refusal_message(refused)}, 400)
         return _refused(attempt, current, refused)
-    return _saved(attempt, current, step)
+    return _saved(attempt, current, items, step)
 
 
 @bp.get("/attempts/<int:attempt_id>")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, exists, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.extensions import db
@@ -231,6 +231,7 @@ def submit(attempt: Attempt) -> Attempt:
         return attempt  # somebody else graded it: theirs is the grade
     set_committed_value(attempt, "status", AttemptStatus.GRADED)
     set_committed_value(attempt, "submitted_at", now)
+    read_items(attempt)
     # The answers as the claim left them: a save that committed before it counts.
     answers = dict(
         db.session.execute(
@@ -263,6 +264,25 @@ def submit(attempt: Attempt) -> Attempt:
     if attempt.quiz.is_final:
         progress.record_completion_if_earned(attempt.user_id, attempt.quiz.course)
     return attempt
+
+
+_ITEMS = (
+    select(AttemptItem)
+    .options(joinedload(AttemptItem.question).lazyload(Question.options))
+    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+    .order_by(AttemptItem.position)
+)
+
+
+def read_items(attempt: Attempt) -> None:
+    """Read the attempt's items with their questions in one statement, unless a page has.
+
+    Saving a step reads only its own item: grading, or a page showing every item after
+    all, reads the rest here rather than one statement per item.
+    """
+    if "items" in inspect(attempt).unloaded:
+        items = db.session.execute(_ITEMS, {"attempt_id": attempt.id}).scalars().all()
+        set_committed_value(attempt, "items", list(items))
 
 
 def _read_options(attempt: Attempt) -> None:
