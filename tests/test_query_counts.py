@@ -50,11 +50,11 @@ LESSON_AGAIN = 3  # the user, the content's revision token, the learner's progre
 # A process keeps the courses as learners see them until the content changes: the first
 # request after a change reads the courses with their lessons, and the quizzes they point to.
 CONTENT_READ = 2
-QUIZ_ITEM = 3
+QUIZ_ITEM = 4
 ANSWER = 5
 ANSWER_REFUSED = 5  # its item's page again: every item, with its question, in one more
-SUBMIT = 21  # with the xAPI statements it logs, in two inserts, and the summary's refresh
-RESULT = 2
+SUBMIT = 23  # with the xAPI statements it logs, in two inserts, and the summary's refresh
+RESULT = 5
 REPORT = 6  # by name: the page counts the courses, to page through learners
 REPORT_BY_STATUS = 5
 API_COMPLETIONS = 4

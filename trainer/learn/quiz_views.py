@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.wrappers import Response
 
@@ -35,18 +35,17 @@ def _attempt_with(*load: LoaderOption) -> Select[tuple[Attempt]]:
 
 
 # An attempt's pages read its quiz and course, and every item with its question (the
-# navigation shows which are answered), in one statement however many items: a row per
-# item costs SQLite less than a statement more costs the ORM. A page shows one question's
-# options at most, read when it is shown: not every question's.
+# navigation shows which are answered): three statements, however many items. A page shows
+# one question's options at most, read when it is shown: not every question's.
 ATTEMPT_PAGE = _attempt_with(
     joinedload(Attempt.quiz).joinedload(Quiz.course),
-    joinedload(Attempt.items).joinedload(AttemptItem.question).lazyload(Question.options),
+    selectinload(Attempt.items).joinedload(AttemptItem.question).lazyload(Question.options),
 )
-# Grading and the result read every question's options as well (a row per option); the
-# result links each question to its lesson.
+# Grading and the result read every question's options (one statement more); the result
+# links each question to its lesson as well.
 _GRADING_LOADS = (
     joinedload(Attempt.quiz).joinedload(Quiz.course),
-    joinedload(Attempt.items).joinedload(AttemptItem.question).joinedload(Question.options),
+    selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.options),
 )
 GRADING = _attempt_with(*_GRADING_LOADS)
 # Saving a step reads the attempt with its quiz and course, and the one item it saves with
@@ -69,7 +68,7 @@ _ITEM_AT = (
 )
 RESULT_PAGE = _attempt_with(
     *_GRADING_LOADS,
-    joinedload(Attempt.items).joinedload(AttemptItem.question).joinedload(Question.lesson),
+    selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.lesson),
 )
 
 
@@ -96,7 +95,7 @@ def _quiz_or_404(quiz_id: int) -> Quiz:
 
 def _own_attempt(attempt_id: int, read: Select[tuple[Attempt]] = ATTEMPT_PAGE) -> Attempt:
     """The current user's attempt; anybody else's is simply not found."""
-    attempt = db.session.execute(read, {"attempt_id": attempt_id}).unique().scalar_one_or_none()
+    attempt = db.session.execute(read, {"attempt_id": attempt_id}).scalar_one_or_none()
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
