@@ -113,6 +113,24 @@ def test_two_steps_then_result_page(synced: Flask, client: FlaskClient, learner:
     assert "Tak, decyduje zespół." in page  # per-option feedback
 
 
+def test_the_navigation_tells_screen_readers_which_items_are_answered(
+    synced: Flask, client: FlaskClient, learner: int
+) -> None:
+    attempt_id = start(client, quiz_id(synced, "egzamin"))
+    drawn = len(items(synced, attempt_id))
+    page = f"/attempts/{attempt_id}/items/1"
+
+    def labelled(label: str, language: str) -> int:
+        html = client.get(page, headers={"Accept-Language": language}).text
+        return html.count(f'<span class="visually-hidden"> {label}</span>')
+
+    assert labelled("not answered", "en") == drawn
+    assert labelled("bez odpowiedzi", "pl") == drawn
+    answer_all(synced, client, attempt_id)
+    assert labelled("answered", "en") == drawn
+    assert labelled("odpowiedziano", "pl") == drawn
+
+
 def test_wrong_answers_score_zero_and_fail(synced: Flask, client: FlaskClient, learner) -> None:
     attempt_id = start(client, quiz_id(synced, "sprawdzian"))
     answer_all(synced, client, attempt_id, right=False)
