@@ -239,7 +239,8 @@ def _plain_row(row: Any) -> dict[str, Any]:
 
 
 def _report_row(row: Any) -> dict[str, Any]:
-    plain = {column: _plain(row._mapping[column]) for column in report.COLUMNS}
+    values = row._mapping  # a new mapping object on each access: read once a row
+    plain = {column: _plain(values[column]) for column in report.COLUMNS}
     if row.due_at is not None:  # the instant the due day ends, as the exports give it
         plain["due_at"] = _plain(assignments.due_day_end(row.due_at))
     return plain
