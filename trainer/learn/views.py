@@ -92,7 +92,6 @@ def lesson(slug: str, lesson_slug: str) -> str:
         check=current.check,
         previous=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
-        form=EmptyForm(),
     )
     # The first opening is kept. Committed after rendering: a commit expires every loaded
     # object, and the template would load each of them again.
