@@ -338,6 +338,33 @@ def test_time_up_grading_reads_every_option_at_once(
         assert sum("FROM question_option" in statement for statement in statements) == 1
 
 
+def test_a_save_after_the_time_is_up_grades_in_fixed_statements(
+    synced: Flask, client: FlaskClient, learner: int, sql
+) -> None:
+    """Saving a step reads its own item; when the time is up it grades the attempt, which
+    reads the other items with their questions, then their options, in one statement each.
+    A question is queued for practice from the start, so both rounds queue new wrong answers
+    and put queued ones back."""
+    with synced.app_context():
+        exam = db.session.execute(sample_quiz("egzamin")).scalar_one()
+        exam.time_limit_minutes = 10
+        practice.enqueue(learner, exam.questions[:1])
+        db.session.commit()
+    counts = []
+    for extra in (0, 6):
+        more_questions(synced, extra)
+        attempt = start(client, synced)
+        address, form = first_step(synced, attempt)
+        with synced.app_context():
+            db.session.get(Attempt, attempt).started_at -= timedelta(minutes=11)
+            db.session.commit()
+        response, statements = sql.count(client.post, address, data=form)
+        assert response.location == f"/attempts/{attempt}/result"
+        assert sum("FROM question_option" in statement for statement in statements) == 1
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
 @pytest.fixture
 def hr_client(synced: Flask, login_as) -> int:
     return login_as("hr")

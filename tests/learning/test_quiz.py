@@ -194,6 +194,11 @@ def test_someone_elses_attempt_is_not_found(
 def test_missing_item_and_quiz_are_404(synced: Flask, client: FlaskClient, learner) -> None:
     attempt_id = start(client, quiz_id(synced, "sprawdzian"))
     assert client.get(f"/attempts/{attempt_id}/items/99").status_code == 404
+    assert (
+        client.post(f"/attempts/{attempt_id}/items/99/market", data={"market": "B2B"}).status_code
+        == 404
+    )
+    assert client.post(f"/attempts/{attempt_id}/items/1/no-such-step", data={}).status_code == 404
     assert client.get("/quizzes/999999").status_code == 404
 
 
