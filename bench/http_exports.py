@@ -138,10 +138,10 @@ def grow(app: Any, rows: int) -> int:
     from trainer.demo import dataset
     from trainer.extensions import db
     from trainer.models import LearnerCourseSummary, User, UserRole
-    from trainer.reporting import report
+    from trainer.reporting import report, report_pages
 
     with app.app_context():
-        have = report.count_rows(report.ReportFilter())
+        have = report_pages.count_rows(report.ReportFilter())
         courses = max(1, have // max(1, _learners()))
         sources = list(db.session.execute(
             select(User.id, User.display_name, User.department, User.manager)
@@ -172,7 +172,7 @@ def grow(app: Any, rows: int) -> int:
             if copies:
                 db.session.execute(insert(LearnerCourseSummary), copies)
             db.session.commit()
-        total = report.count_rows(report.ReportFilter())
+        total = report_pages.count_rows(report.ReportFilter())
         with db.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.session.remove()

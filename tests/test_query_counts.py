@@ -36,7 +36,7 @@ from trainer.models import (
 )
 from trainer.models.types import utcnow
 from trainer.people import tokens
-from trainer.reporting import report
+from trainer.reporting import report, report_pages
 
 LESSON = "/courses/sample/lessons/proces-decyzyjny"
 # Statements per page: the signed-in user with their roles is the first of each.
@@ -486,13 +486,15 @@ def report_queries() -> dict[str, Select]:
     everything = report.ReportFilter()
     since = report.ReportFilter(course="sample", since=utcnow().date() - timedelta(days=30))
     return {
-        "page": report.page_select(everything),
-        "page by status": report.page_select(everything, "status"),
-        "count": report.count_select(everything),
-        "count by status": report.count_select(report.ReportFilter(status="completed")),
+        "page": report_pages.page_select(everything),
+        "page by status": report_pages.page_select(everything, "status"),
+        "count": report_pages.count_select(everything),
+        "count by status": report_pages.count_select(report.ReportFilter(status="completed")),
         "api": hr_api.completions_select(everything, 100, (3, "a")),
-        "completed since": report.page_select(since, "score", descending=True),
-        "department": report.page_select(report.ReportFilter(department="Sprzedaż"), "status"),
+        "completed since": report_pages.page_select(since, "score", descending=True),
+        "department": report_pages.page_select(
+            report.ReportFilter(department="Sprzedaż"), "status"
+        ),
     }
 
 

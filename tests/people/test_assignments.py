@@ -13,7 +13,7 @@ from trainer.models import Assignment, AuditEvent, Course, User
 from trainer.models.types import utcnow
 from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
-from trainer.reporting import report
+from trainer.reporting import report_pages
 from trainer.reporting.report import ReportFilter
 
 TODAY = utcnow().astimezone(ZoneInfo("Europe/Warsaw")).date()  # the site zone: due dates end there
@@ -186,7 +186,7 @@ def test_overdue_shows_in_the_report_and_on_the_dashboard(
         assignments.assign_people(sample, [user], TODAY - timedelta(days=1), None,
                                   today=TODAY - timedelta(days=7))  # fmt: skip
         db.session.commit()
-        overdue = report.page_rows(ReportFilter(status="overdue"))
+        overdue = report_pages.page_rows(ReportFilter(status="overdue"))
     assert [(row.email, row.status) for row in overdue] == [("jan@example.com", "overdue")]
     auth.login("jan@example.com")
     page = client.get("/", headers={"Accept-Language": "en"}).text

@@ -13,7 +13,7 @@ from tests.people.test_assignments import course_id
 from trainer.extensions import db
 from trainer.models import Course, User
 from trainer.people import assignments, tokens
-from trainer.reporting import export_columns, report
+from trainer.reporting import export_columns, report_pages
 from trainer.reporting.report import ReportFilter
 
 DUE = date(2026, 3, 10)  # winter time in Warsaw: UTC+1, so the day ends at 23:00 UTC
@@ -36,7 +36,7 @@ def overdue_at(app: Flask, learner: int, now: datetime) -> tuple[bool, str]:
     """Whether the dashboard calls the assignment overdue at `now`, and the report's status."""
     with app.app_context():
         [mine] = assignments.for_user(learner, now)
-        [row] = report.page_rows(ReportFilter(course="sample"), now=now)
+        [row] = report_pages.page_rows(ReportFilter(course="sample"), now=now)
         return mine.overdue, row.status
 
 
@@ -57,7 +57,7 @@ def test_the_day_ends_in_the_instances_zone(synced: Flask, learner: int) -> None
 
 def test_exports_and_the_api_give_the_end_of_the_due_day(synced: Flask, learner: int) -> None:
     with synced.test_request_context():
-        [row] = report.page_rows(ReportFilter(course="sample"))
+        [row] = report_pages.page_rows(ReportFilter(course="sample"))
         layout = export_columns.layout("pl", ZoneInfo("Europe/Warsaw"), [])
         [column] = [column for column in layout.columns if column.key == "due_at"]
         due = column.value(SimpleNamespace(report=row))

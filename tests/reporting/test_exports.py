@@ -17,7 +17,7 @@ from tests.reporting.hr_rows import CODE, NAMES, T0, seed
 from trainer.extensions import db
 from trainer.models import Assignment, Attempt, AuditEvent, Course, Quiz, User, UserRole
 from trainer.models.types import utcnow
-from trainer.reporting import exports, report, xapi
+from trainer.reporting import exports, report_pages, xapi
 from trainer.reporting.report import ReportFilter
 from trainer.xapi import record
 
@@ -277,7 +277,7 @@ def test_export_holds_exactly_the_rows_the_report_shows(
             since=datetime.fromisoformat(args["since"]).date() if "since" in args else None,
             until=datetime.fromisoformat(args["until"]).date() if "until" in args else None,
         )  # fmt: skip
-        shown = report.page_rows(form_filter, per_page=1000)
+        shown = report_pages.page_rows(form_filter, per_page=1000)
     assert [(r["email"], r["course"]) for r in exported] == [
         (row.email, row.course_slug) for row in shown
     ]

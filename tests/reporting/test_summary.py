@@ -59,6 +59,8 @@ from trainer.reporting.report import (
     ReportFilter,
     _conditions,
     _learner_conditions,
+    bound_values,
+    filter_shape,
     report_select,
 )
 
@@ -151,7 +153,8 @@ def old_report_select(filters: ReportFilter, sort: str, descending: bool,
         .where(User.is_active_learner())
     )  # fmt: skip
     # The filters as they were (the completion date was the completion row's).
-    conditions = [*_learner_conditions(filters), *_conditions(filters, status)]
+    shape = filter_shape(filters)
+    conditions = [*_learner_conditions(shape), *_conditions(shape, status)]
     if filters.since or filters.until:
         conditions = [c for c in conditions if "learner_course_summary" not in str(c)]
         day = timedelta(1)
@@ -176,7 +179,8 @@ def both(filters: ReportFilter, sort: str = "name", descending: bool = False,
     """The report's rows from the summary, and from the old aggregation."""
     now = now or utcnow()
     new = db.session.execute(report_select(filters, sort, descending, now)).all()
-    old = db.session.execute(old_report_select(filters, sort, descending, now)).all()
+    old_select = old_report_select(filters, sort, descending, now)
+    old = db.session.execute(old_select, bound_values(filters, now)).all()
     return [tuple(row) for row in new], [tuple(row) for row in old]
 
 

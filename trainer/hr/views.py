@@ -32,7 +32,7 @@ from trainer.learning import catalogue
 from trainer.models import Course
 from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
-from trainer.reporting import export_jobs, exports, report, transcript
+from trainer.reporting import export_jobs, exports, report, report_pages, transcript
 from trainer.routing import id_number, page_number
 from trainer.xapi import lrs
 
@@ -60,12 +60,12 @@ def _render_report(
     page = page_number(request.args)
     valid = status == 200
     filters = form.filters() if valid else report.ReportFilter()
-    total = report.count_rows(filters, cap=COUNT_CAP) if valid else 0
-    rows = report.page_rows(filters, sort, descending, page, PER_PAGE) if valid else []
+    total = report_pages.count_rows(filters, cap=COUNT_CAP) if valid else 0
+    rows = report_pages.page_rows(filters, sort, descending, page, PER_PAGE) if valid else []
     more = total > COUNT_CAP  # not counted to the end: "more than COUNT_CAP"
     if more:
         # Is there a row after this page? The first row of the next page answers.
-        following = report.page_rows(filters, sort, descending, page * PER_PAGE + 1, 1)
+        following = report_pages.page_rows(filters, sort, descending, page * PER_PAGE + 1, 1)
         has_next = len(rows) == PER_PAGE and bool(following)
     else:
         has_next = page * PER_PAGE < total
@@ -106,7 +106,7 @@ def export() -> BaseResponse | tuple[str, int]:
         # People's formats come in the language of the HR user's interface.
         options = exports.ExportOptions(form.filters(), sort, descending, str(get_locale()))
         exports.check_export(fmt, options)
-        rows = report.count_rows(options.filters)
+        rows = report_pages.count_rows(options.filters)
         if rows > export_jobs.direct_limit():
             # Too long for one request: the worker writes it into a file, a page follows it.
             job = export_jobs.create(fmt, options, current_user, rows)

@@ -22,7 +22,7 @@ from trainer.extensions import db
 from trainer.models import ExportJob, User
 from trainer.models.types import utcnow
 from trainer.people import audit
-from trainer.reporting import exports, report
+from trainer.reporting import exports, report, report_pages
 from trainer.reporting.report import ReportFilter
 
 EXPORTS_FOLDER = "exports"
@@ -77,7 +77,7 @@ def create(
     `rows`: the report's row count, when the caller has counted it already.
     """
     exports.check_export(fmt, options)
-    total = report.count_rows(options.filters) if rows is None else rows
+    total = report_pages.count_rows(options.filters) if rows is None else rows
     job = ExportJob(
         token=secrets.token_urlsafe(32), requested_by_id=user.id, format=fmt,
         options=options_to_dict(options), status="queued", rows_total=total, rows_written=0,

@@ -25,7 +25,7 @@ from trainer.models import User
 from trainer.models.types import utcnow
 from trainer.models.user import LANGUAGES as LOCALES
 from trainer.people import audit
-from trainer.reporting import quiz_bests, report, xapi
+from trainer.reporting import quiz_bests, report, report_pages, xapi
 from trainer.reporting.csv_fields import formula_safe, row_fields
 from trainer.reporting.export_columns import Column, Kind, Layout, layout
 from trainer.reporting.report import ReportFilter
@@ -291,7 +291,7 @@ def start_export(
     chunks = export_format.write(options, None)
     # Counted before streaming, so the record stands even if the download is interrupted.
     # For xAPI it is the number of report rows the statements describe.
-    count = report.count_rows(filters) if row_count is None else row_count
+    count = report_pages.count_rows(filters) if row_count is None else row_count
     audit.record(actor, f"export.{fmt}", {"format": fmt, "filter": filters.as_dict()}, count)
     name = filename(fmt, filters.course, today or utcnow().date())
     return Export(fmt, name, export_format.mimetype, count, chunks)
