@@ -34,13 +34,11 @@ def _attempt_with(*load: LoaderOption) -> Select[tuple[Attempt]]:
     return select(Attempt).options(*load).where(Attempt.id == bindparam("attempt_id"))
 
 
-# An attempt's pages read its quiz and course, and every item with its question (the
-# navigation shows which are answered): three statements, however many items. A page shows
-# one question's options at most, read when it is shown: not every question's.
-ATTEMPT_PAGE = _attempt_with(
-    joinedload(Attempt.quiz).joinedload(Quiz.course),
-    selectinload(Attempt.items).joinedload(AttemptItem.question).lazyload(Question.options),
-)
+# An attempt's pages read the attempt with its quiz and course, then its items with their
+# questions (`attempts.read_items`: the navigation shows which are answered), in two
+# statements however many items; a page shows one question's options at most, read when it
+# is shown. (A selectinload of the items cost more than the statement it sends.)
+ATTEMPT_PAGE = _attempt_with(joinedload(Attempt.quiz).joinedload(Quiz.course))
 # Grading and the result read every question's options (one statement more); the result
 # links each question to its lesson as well.
 _GRADING_LOADS = (
@@ -48,10 +46,9 @@ _GRADING_LOADS = (
     selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.options),
 )
 GRADING = _attempt_with(*_GRADING_LOADS)
-# Saving a step reads the attempt with its quiz and course, and the one item it saves with
-# its question and options and the number of items (where to go next): not every item,
-# which only a page's navigation shows.
-_ATTEMPT_ALONE = _attempt_with(joinedload(Attempt.quiz).joinedload(Quiz.course))
+# Saving a step reads the attempt as a page does, and the one item it saves with its
+# question and options and the number of items (where to go next): not every item, which
+# only a page's navigation shows.
 _ITEMS_IN_ATTEMPT = (
     select(func.count())
     .select_from(AttemptItem)
@@ -104,6 +101,7 @@ def _own_attempt(attempt_id: int, read: Select[tuple[Attempt]] = ATTEMPT_PAGE) -
 def _item(attempt: Attempt, position: int) -> AttemptItem:
     """The item at `position`, its question's options read now: whether its step needs them
     or not, an item's page and saving a step then send the same statements for every item."""
+    attempts.read_items(attempt)
     if not 1 <= position <= len(attempt.items):
         abort(404)
     current = attempt.items[position - 1]
@@ -181,7 +179,7 @@ def item(attempt_id: int, position: int) -> Response | str:
 def _render_item(
     attempt: Attempt, current: AttemptItem, errors: dict[str, str] | None = None, status: int = 200
 ) -> tuple[str, int]:
-    attempts.read_items(attempt)  # the navigation shows every item
+    attempts.read_items(attempt)  # the navigation shows every item (a refused save read one)
     return render_template(
         "learn/quiz_item.html",
         attempt=attempt,
@@ -251,7 +249,7 @@ def _closed(attempt: Attempt, current: AttemptItem) -> Response | None:
 @login_required
 def save_step(attempt_id: int, position: int, step: str) -> Response | tuple[str, int]:
     """Save one step of an item (a scenario's `market`, any choice's `option`, …)."""
-    attempt = _own_attempt(attempt_id, _ATTEMPT_ALONE)
+    attempt = _own_attempt(attempt_id)
     current, items = _item_alone(attempt, position)
     if step not in {s.key for s in question_type(current.question.type).steps}:
         abort(404)
@@ -280,6 +278,7 @@ def review(attempt_id: int) -> Response | str:
         db.session.commit()
     if attempt.status == AttemptStatus.GRADED:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
+    attempts.read_items(attempt)
     return render_template(
         "learn/quiz_review.html", attempt=attempt, form=EmptyForm(),
         deadline=attempts.deadline(attempt),
