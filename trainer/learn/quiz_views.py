@@ -39,13 +39,6 @@ def _attempt_with(*load: LoaderOption) -> Select[tuple[Attempt]]:
 # statements however many items; a page shows one question's options at most, read when it
 # is shown. (A selectinload of the items cost more than the statement it sends.)
 ATTEMPT_PAGE = _attempt_with(joinedload(Attempt.quiz).joinedload(Quiz.course))
-# Grading and the result read every question's options (one statement more); the result
-# links each question to its lesson as well.
-_GRADING_LOADS = (
-    joinedload(Attempt.quiz).joinedload(Quiz.course),
-    selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.options),
-)
-GRADING = _attempt_with(*_GRADING_LOADS)
 # Saving a step reads the attempt as a page does, and the one item it saves with its
 # question and options and the number of items (where to go next): not every item, which
 # only a page's navigation shows.
@@ -63,8 +56,10 @@ _ITEM_AT = (
         AttemptItem.position == bindparam("position"),
     )
 )
+# The result reads every question with its options and lesson (each question links to it).
 RESULT_PAGE = _attempt_with(
-    *_GRADING_LOADS,
+    joinedload(Attempt.quiz).joinedload(Quiz.course),
+    selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.options),
     selectinload(Attempt.items).joinedload(AttemptItem.question).selectinload(Question.lesson),
 )
 
@@ -290,7 +285,7 @@ def review(attempt_id: int) -> Response | str:
 @login_required
 def submit(attempt_id: int) -> Response:
     """Grade the attempt (once; a repeated submit shows the same result)."""
-    attempt = _own_attempt(attempt_id, GRADING)
+    attempt = _own_attempt(attempt_id)  # grading reads the items and options it needs
     if not EmptyForm().validate_on_submit():
         abort(400)
     attempts.submit(attempt)

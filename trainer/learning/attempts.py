@@ -6,12 +6,20 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, exists, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.extensions import db
 from trainer.learning import practice, progress
-from trainer.models import Attempt, AttemptItem, AttemptStatus, Question, QuestionStatus, Quiz
+from trainer.models import (
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    Question,
+    QuestionOption,
+    QuestionStatus,
+    Quiz,
+)
 from trainer.models.types import utcnow
 from trainer.quiz.drawing import draw_questions
 from trainer.quiz.scoring import totals
@@ -220,12 +228,7 @@ def submit(attempt: Attempt) -> Attempt:
     the completion take a few more.
     """
     now = utcnow()
-    claimed = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS)
-        .values(status=AttemptStatus.GRADED, submitted_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = db.session.execute(_CLAIM, {"attempt_id": attempt.id, "graded_at": now}).rowcount
     if claimed != 1:
         db.session.refresh(attempt)
         return attempt  # somebody else graded it: theirs is the grade
@@ -233,11 +236,7 @@ def submit(attempt: Attempt) -> Attempt:
     set_committed_value(attempt, "submitted_at", now)
     read_items(attempt)
     # The answers as the claim left them: a save that committed before it counts.
-    answers = dict(
-        db.session.execute(
-            select(AttemptItem.id, AttemptItem.answer).where(AttemptItem.attempt_id == attempt.id)
-        ).all()
-    )
+    answers = dict(db.session.execute(_ANSWERS, {"attempt_id": attempt.id}).all())
     _read_options(attempt)
     grades = []
     for item in attempt.items:
@@ -266,6 +265,21 @@ def submit(attempt: Attempt) -> Attempt:
     return attempt
 
 
+# Grading's statements, built once: building one cost about what running it does.
+_CLAIM = (
+    update(Attempt)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.status == AttemptStatus.IN_PROGRESS)
+    .values(status=AttemptStatus.GRADED, submitted_at=bindparam("graded_at"))
+    .execution_options(synchronize_session=False)
+)
+_ANSWERS = select(AttemptItem.id, AttemptItem.answer).where(
+    AttemptItem.attempt_id == bindparam("attempt_id")
+)
+_OPTIONS_OF = (
+    select(QuestionOption)
+    .where(QuestionOption.question_id.in_(bindparam("question_ids", expanding=True)))
+    .order_by(QuestionOption.question_id, QuestionOption.position)
+)
 _ITEMS = (
     select(AttemptItem)
     .options(joinedload(AttemptItem.question).lazyload(Question.options))
@@ -288,13 +302,18 @@ def read_items(attempt: Attempt) -> None:
 def _read_options(attempt: Attempt) -> None:
     """Grading reads every question's options: those a page did not load (it shows one
     question's) are read here in one go, not one statement per item."""
-    unread = [
-        item.question_id for item in attempt.items if "options" in inspect(item.question).unloaded
-    ]
-    if unread:
-        db.session.execute(
-            select(Question).where(Question.id.in_(unread)).options(selectinload(Question.options))
-        ).all()
+    unread = {
+        item.question_id: item.question
+        for item in attempt.items
+        if "options" in inspect(item.question).unloaded
+    }
+    if not unread:
+        return
+    options: dict[int, list[QuestionOption]] = {question_id: [] for question_id in unread}
+    for option in db.session.execute(_OPTIONS_OF, {"question_ids": list(unread)}).scalars():
+        options[option.question_id].append(option)
+    for question_id, question in unread.items():
+        set_committed_value(question, "options", options[question_id])
 
 
 def first_open_position(attempt: Attempt) -> int:
