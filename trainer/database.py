@@ -1,6 +1,6 @@
 """Database binding: SQLAlchemy, migrations and SQLite's per-connection settings."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,11 @@ def database_url(url: str) -> str:
 
 
 def execute_core(
-    statement: Executable, values: Mapping[str, Any] | None = None
+    statement: Executable,
+    values: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
 ) -> CursorResult[Any]:
-    """Run a select of plain columns (no mapped objects) on the session's connection.
+    """Run a statement of plain columns (no mapped objects) on the session's connection,
+    once, or once for each set of `values` in a sequence.
 
     The session's own `execute` readies every statement for the ORM (its loaders, the
     identity map): for the small reads of a learner's page that costs more CPU than the

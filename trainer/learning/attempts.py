@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from trainer.database import execute_core
 from trainer.extensions import db
 from trainer.learning import practice, progress
 from trainer.models import (
@@ -247,11 +248,10 @@ def submit(attempt: Attempt) -> Attempt:
         set_committed_value(item, "max_points", grade.max_points)
         grades.append(grade)
     if attempt.items:
-        db.session.execute(
-            update(AttemptItem),
-            [{"id": item.id, "result": item.result, "points": item.points,
-              "max_points": item.max_points} for item in attempt.items],
-        )  # fmt: skip
+        execute_core(_GRADE_ITEM, [
+            {"item_id": item.id, "graded_result": item.result, "graded_points": item.points,
+             "graded_max_points": item.max_points} for item in attempt.items
+        ])  # fmt: skip
     result = totals(grades, attempt.quiz.pass_mark)
     attempt.score, attempt.max_score = result.score, result.max_score
     attempt.percent, attempt.passed = result.percent, result.passed
@@ -274,6 +274,17 @@ _CLAIM = (
 )
 _ANSWERS = select(AttemptItem.id, AttemptItem.answer).where(
     AttemptItem.attempt_id == bindparam("attempt_id")
+)
+# Each item's grade, all items in one execution (the items already hold them: the ORM's
+# bulk update by primary key would only add its own work).
+_GRADE_ITEM = (
+    update(AttemptItem)
+    .where(AttemptItem.id == bindparam("item_id"))
+    .values(
+        result=bindparam("graded_result"),
+        points=bindparam("graded_points"),
+        max_points=bindparam("graded_max_points"),
+    )
 )
 _OPTIONS_OF = (
     select(QuestionOption)

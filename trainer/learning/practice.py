@@ -18,17 +18,14 @@ def enqueue(user_id: int, questions: Iterable[Question]) -> None:
     """Put each question in box 1, due now (again, if it was already queued).
 
     Three statements however many questions: which are queued, then one update and one
-    insert for all of them.
+    insert for all of them. The read and the insert run on the session's connection:
+    neither has objects of the session to keep in step (the update has).
     """
     ids = sorted({question.id for question in questions})
     if not ids:
         return
     now = utcnow()
-    queued = db.session.execute(
-        db.select(PracticeItem.id, PracticeItem.question_id).where(
-            PracticeItem.user_id == user_id, PracticeItem.question_id.in_(ids)
-        )
-    ).all()
+    queued = execute_core(_QUEUED, {"user_id": user_id, "question_ids": ids}).all()
     if queued:
         db.session.execute(
             update(PracticeItem)
@@ -38,11 +35,17 @@ def enqueue(user_id: int, questions: Iterable[Question]) -> None:
         )
     new = sorted(set(ids) - {row.question_id for row in queued})
     if new:
-        db.session.execute(
+        execute_core(
             insert(PracticeItem),
             [{"user_id": user_id, "question_id": qid, "box": 1, "due_at": now, "reviews": 0}
              for qid in new],
         )  # fmt: skip
+
+
+_QUEUED = select(PracticeItem.id, PracticeItem.question_id).where(
+    PracticeItem.user_id == bindparam("user_id"),
+    PracticeItem.question_id.in_(bindparam("question_ids", expanding=True)),
+)
 
 
 def next_due(user_id: int) -> PracticeItem | None:
