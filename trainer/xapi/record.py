@@ -60,23 +60,23 @@ def _forget_push(session: Session) -> None:
 
 def lesson_completed(progress: LessonProgress) -> None:
     """The statement of a lesson just marked done."""
-    _record("lesson_completed", LessonProgress.id == progress.id)
+    _record_event("lesson_completed", progress.id)
 
 
 def attempt_started(attempt: Attempt) -> None:
     """The statement of an attempt just started."""
-    _record("attempt_started", Attempt.id == attempt.id)
+    _record_event("attempt_started", attempt.id)
 
 
 def attempt_graded(attempt: Attempt) -> None:
     """The statements of an attempt just graded: each answered item, then the grade."""
-    _record("answered", AttemptItem.attempt_id == attempt.id)
-    _record("attempt_graded", Attempt.id == attempt.id)
+    _record_event("answered", attempt.id)
+    _record_event("attempt_graded", attempt.id)
 
 
 def course_completed(completion: CourseCompletion) -> None:
     """The statement of a course completion just recorded."""
-    _record("course_completed", CourseCompletion.id == completion.id)
+    _record_event("course_completed", completion.id)
 
 
 def backfill(user_ids: list[int] | None = None) -> int:
@@ -84,8 +84,13 @@ def backfill(user_ids: list[int] | None = None) -> int:
     if given); how many were written. Running it again writes nothing."""
     written = 0
     for source in SOURCES:
-        condition = User.id.in_(user_ids) if user_ids is not None else None
-        written += _record(source, condition, missing_only=True)
+        query, row_id = _QUERIES[source]
+        if user_ids is not None:
+            query = query.where(User.id.in_(user_ids))
+        query = query.where(
+            ~exists().where(XapiStatement.source == source, XapiStatement.source_id == row_id)
+        )
+        written += _record(source, query, {})
     return written
 
 
@@ -94,20 +99,18 @@ def builder() -> StatementBuilder:
     return StatementBuilder(settings.base_iri(current_app), settings.home_page(current_app))
 
 
-def _record(source: str, condition: ColumnElement[bool] | None, missing_only: bool = False) -> int:
-    """Build and insert the statements of `source`'s rows that meet `condition`."""
-    query, row_id = _QUERIES[source]
-    if condition is not None:
-        query = query.where(condition)
-    if missing_only:
-        query = query.where(
-            ~exists().where(XapiStatement.source == source, XapiStatement.source_id == row_id)
-        )
+def _record_event(source: str, event_id: int) -> int:
+    """Build and insert the statements of one event (`answered`: of one attempt's items)."""
+    return _record(source, _EVENT_QUERIES[source], {"event_id": event_id})
+
+
+def _record(source: str, query: Select[Any], values: dict[str, Any]) -> int:
+    """Build and insert the statements of the rows `query` reads with `values`."""
     build = builder()
     convert: Callable[[Any], Statement] = getattr(build, source)
     written, last = 0, 0
     while True:  # a page at a time, each read in full before its statements are written
-        rows = db.session.execute(query, {"after": last}).all()
+        rows = db.session.execute(query, {**values, "after": last}).all()
         if not rows:
             return written
         if source == "answered":
@@ -207,3 +210,14 @@ _QUERIES: dict[str, _Query] = {
     "course_completed": _completions(),
 }
 SOURCES: tuple[str, ...] = tuple(_QUERIES)
+# Each query narrowed to one event's rows, the event's id bound at each execution.
+_EVENT_ROWS: dict[str, ColumnElement[bool]] = {
+    "lesson_completed": LessonProgress.id == bindparam("event_id"),
+    "attempt_started": Attempt.id == bindparam("event_id"),
+    "answered": AttemptItem.attempt_id == bindparam("event_id"),
+    "attempt_graded": Attempt.id == bindparam("event_id"),
+    "course_completed": CourseCompletion.id == bindparam("event_id"),
+}
+_EVENT_QUERIES: dict[str, Select[Any]] = {
+    source: query.where(_EVENT_ROWS[source]) for source, (query, _row_id) in _QUERIES.items()
+}
