@@ -372,9 +372,10 @@ def hr_client(synced: Flask, login_as) -> int:
 
 def test_hr_report(synced: Flask, client: FlaskClient, hr_client: int, sql) -> None:
     """The first page, then a full page of 50 rows of 150 learners in four courses."""
-    demo_learners(synced, 3)
+    demo_learners(synced, 3)  # reads the courses: the filter's choices come from them
     assert_fixed(sql, REPORT, client.get, "/hr/")
-    grow(synced, hr_client, learners=150)
+    grow(synced, hr_client, learners=150)  # the content changed
+    assert_fixed(sql, REPORT + CONTENT_READ, client.get, "/hr/")
     assert_fixed(sql, REPORT, client.get, "/hr/")
     assert_fixed(sql, REPORT_BY_STATUS, client.get, "/hr/?page=3&sort=status")
 

@@ -1,6 +1,7 @@
 """Forms of the HR area: report filters, exports and course assignments."""
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from trainer.learning.published import PublishedCourse
 from trainer.models import Course
 from trainer.reporting.exports import EXPORT_FORMATS, FORMATS
 from trainer.reporting.report import STATUS_LABELS, STATUSES, ReportFilter
@@ -38,7 +40,11 @@ class ReportFilterForm(FlaskForm):
     submit = SubmitField(_l("Filter"))
 
     def __init__(
-        self, formdata: Any, courses: list[Course], departments: list[str], **kwargs: Any
+        self,
+        formdata: Any,
+        courses: Sequence[PublishedCourse],
+        departments: list[str],
+        **kwargs: Any,
     ) -> None:
         super().__init__(formdata=formdata, **kwargs)
         self.course.choices = [SelectChoice("", _l("All courses"))] + [

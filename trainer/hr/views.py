@@ -28,7 +28,7 @@ from trainer.hr.forms import (
     PeopleAssignmentForm,
     ReportFilterForm,
 )
-from trainer.learning import catalogue
+from trainer.learning import catalogue, published
 from trainer.models import Course
 from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
@@ -86,7 +86,7 @@ def _render_report(
 @role_required("hr")
 def progress() -> tuple[str, int]:
     """The completion report: one row per learner and course, filtered, sorted, paginated."""
-    form = ReportFilterForm(request.args, catalogue.courses(), assignments.departments())
+    form = ReportFilterForm(request.args, published.catalogue().listed(), assignments.departments())
     if not form.validate():
         return _render_report(form, 400, _("Correct the filters below."))
     return _render_report(form)
@@ -97,7 +97,7 @@ def progress() -> tuple[str, int]:
 def export() -> BaseResponse | tuple[str, int]:
     """Download exactly the report's filtered rows, streamed, in the chosen format; a large
     export becomes a job written by the worker, and the answer is its page."""
-    form = ExportForm(request.args, catalogue.courses(), assignments.departments())
+    form = ExportForm(request.args, published.catalogue().listed(), assignments.departments())
     if not form.validate():
         return _render_report(form, 400, _("The export was not made: correct the filters below."))
     sort, descending = _ordering()
