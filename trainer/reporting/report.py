@@ -22,10 +22,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     Boolean,
     ColumnElement,
-    Integer,
     Row,
     Select,
     and_,
@@ -172,8 +172,9 @@ def _like_literal(text: str) -> str:
 
 
 def bound_int(name: str) -> BindParameter[int]:
-    """An integer parameter (a page's limit or offset), given at execution."""
-    return bindparam(name, type_=Integer)
+    """An integer parameter (a page's limit or offset), given at execution. BIGINT: the
+    offset of the largest page number passes PostgreSQL's INTEGER."""
+    return bindparam(name, type_=BigInteger)
 
 
 def _lessons_total() -> Any:
