@@ -1,13 +1,15 @@
 """Interface language and time zone: the user's settings, else the browser's, else the site's."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel import dates
+from babel import Locale, dates, numbers
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
-from flask_babel import get_locale, get_translations, to_user_timezone
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -62,22 +64,82 @@ def select_timezone() -> str:
     return zone_of(current_user if signed_in else None).key
 
 
+@cache
+def _datetime_pattern(locale: Locale, width: str) -> dates.DateTimePattern:
+    """The locale's date-and-time pattern of a width as one parsed pattern ("dd.MM.y, HH:mm").
+
+    Babel's `format_datetime` looks up and parses the date's, the time's and their joining
+    patterns on every call and formats the date and the time apart; joined once here, a
+    time formats in half the time, to the same text.
+    """
+    joined = str(dates.get_datetime_format(width, locale))
+    time_pattern = str(dates.get_time_format(width, locale))
+    date_pattern = str(dates.get_date_format(width, locale))
+    return dates.parse_pattern(joined.replace("{0}", time_pattern).replace("{1}", date_pattern))
+
+
+@cache
+def _date_pattern(locale: Locale, width: str) -> dates.DateTimePattern:
+    return dates.parse_pattern(str(dates.get_date_format(width, locale)))
+
+
+@cache
+def _decimal_pattern(locale: Locale) -> numbers.NumberPattern:
+    return numbers.parse_pattern(locale.decimal_formats[None])
+
+
+@dataclass(frozen=True)
+class LocalFormats:
+    """Times, dates and numbers as one reader reads them: their language and their zone.
+
+    Looked up once and kept for a page: a report's table formats a hundred times, and each
+    of Flask-Babel's filters looks the locale and the zone up again through the request.
+    """
+
+    locale: Locale
+    zone: tzinfo
+
+    def date_time(self, moment: datetime | None, width: str = "short") -> str:
+        """A date and time in the reader's zone, labelled with it: `30.11.2026, 08:00 CET`."""
+        if moment is None:
+            return ""
+        local = self.local(moment)
+        return f"{_datetime_pattern(self.locale, width).apply(local, self.locale)} {local.tzname()}"
+
+    def time_of_day(self, moment: datetime | None) -> str:
+        """A time of day in the reader's zone, labelled with it: `08:00 CET`."""
+        if moment is None:
+            return ""
+        local = self.local(moment)
+        return f"{dates.format_time(local, 'short', locale=self.locale)} {local.tzname()}"
+
+    def day(self, day: date, width: str = "medium") -> str:
+        """A calendar date as it is (no zone moves a day): `10 mar 2099`."""
+        return _date_pattern(self.locale, width).apply(day, self.locale)
+
+    def number(self, number: float | Decimal) -> str:
+        """A number with the locale's separators: `87,5`."""
+        return _decimal_pattern(self.locale).apply(number, self.locale)
+
+    def local(self, moment: datetime) -> datetime:
+        """`moment` (naive means UTC, as the database stores it) in the reader's zone."""
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(self.zone)
+
+
+def local_formats() -> LocalFormats:
+    """The formats of the reader of this request (outside one, the site's)."""
+    return LocalFormats(get_locale() or Locale.parse("pl"), get_timezone() or UTC)
+
+
 def local_datetime(moment: datetime | None, format: str = "short") -> str:
     """A date and time in the reader's zone, labelled with it: `30.11.2026, 08:00 CET`."""
-    if moment is None:
-        return ""
-    # Babel's formatter, given the locale: Flask-Babel's wrapper looks the locale and the
-    # zone up again on each call, which a report page with a hundred times pays for.
-    local = to_user_timezone(moment)
-    return f"{dates.format_datetime(local, format, locale=get_locale())} {local.tzname()}"
+    return local_formats().date_time(moment, format)
 
 
 def local_time(moment: datetime | None) -> str:
     """A time of day in the reader's zone, labelled with it: `08:00 CET`."""
-    if moment is None:
-        return ""
-    local = to_user_timezone(moment)
-    return f"{dates.format_time(local, 'short', locale=get_locale())} {local.tzname()}"
+    return local_formats().time_of_day(moment)
 
 
 def term_label(term: Term | None) -> str:
@@ -121,6 +183,7 @@ def init_app(app: Flask) -> None:
 
     # A global rather than a context variable, so that imported macros see it too.
     app.jinja_env.globals["term_label"] = term_label
+    app.jinja_env.globals["local_formats"] = local_formats
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["iso_timestamp"] = iso_timestamp
