@@ -5,7 +5,7 @@ against them and writes the OpenAPI document from them."""
 
 import math
 import time
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from itertools import islice
 from typing import Any
 
@@ -97,7 +97,8 @@ def completions(query: dict[str, Any]) -> Response:
     next_cursor = None
     if len(rows) > limit:
         next_cursor = params.encode_cursor("completions", [page[-1].user_id, page[-1].course_slug])
-    data = [_report_row(row) for row in page]
+    zone = assignments.site_zone()
+    data = [_report_row(row, zone) for row in page]
     _record("completions", {"filters": filters.as_dict(), "limit": limit}, len(data))
     return jsonify(data=data, next_cursor=next_cursor)
 
@@ -238,11 +239,18 @@ def _plain_row(row: Any) -> dict[str, Any]:
     return {key: _plain(value) for key, value in row._mapping.items()}
 
 
-def _report_row(row: Any) -> dict[str, Any]:
-    values = row._mapping  # a new mapping object on each access: read once a row
-    plain = {column: _plain(values[column]) for column in report.COLUMNS}
-    if row.due_at is not None:  # the instant the due day ends, as the exports give it
-        plain["due_at"] = _plain(assignments.due_day_end(row.due_at))
+# The report's columns that hold instants; the rest go into JSON as they are.
+_INSTANTS = ("first_started", "completed_at")
+
+
+def _report_row(row: Any, zone: tzinfo) -> dict[str, Any]:
+    """A report row as the API gives it (`zone`: the one a due day ends in)."""
+    plain = dict(zip(report.COLUMNS, row, strict=False))  # COLUMNS lead each row, in order
+    for column in _INSTANTS:
+        if plain[column] is not None:
+            plain[column] = iso_timestamp(plain[column])
+    if plain["due_at"] is not None:  # the instant the due day ends, as the exports give it
+        plain["due_at"] = iso_timestamp(assignments.due_day_end(plain["due_at"], zone))
     return plain
 
 

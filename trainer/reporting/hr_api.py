@@ -8,6 +8,7 @@ from sqlalchemy import Row, Select, and_, bindparam, or_
 from trainer.extensions import db
 from trainer.models import Course, User
 from trainer.reporting.report import (
+    COLUMNS,
     ReportFilter,
     bound_int,
     bound_values,
@@ -60,6 +61,8 @@ def _completions_statement(shape: frozenset[str], after: bool) -> Select[Any]:
         if after:
             among = among.where(User.id >= after_user)
     query = shaped_select(shape, among=among).order_by(None).order_by(User.id, Course.slug)
+    # The API gives the report's COLUMNS: the columns only the exports show are left unread.
+    query = query.with_only_columns(*query.selected_columns[: len(COLUMNS)])
     if after:
         query = query.where(
             or_(User.id > after_user, and_(User.id == after_user, Course.slug > after_course))
