@@ -118,7 +118,7 @@ def test_the_list_shows_use_and_revocation(app: Flask, client: FlaskClient, logi
     create(app, "Kadry")
     _token_id, secret = create(app, "Płace")
     with app.app_context():
-        tokens.authenticate(secret, "hr:read")
+        tokens.record_use(tokens.authenticate(secret, "hr:read"))
         tokens.revoke_by_name("Kadry", "cli")
         db.session.commit()
     login_as("admin")

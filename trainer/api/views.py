@@ -21,7 +21,7 @@ from trainer.api.spec import PROBLEM, SHARED_ERRORS
 from trainer.errors import json_error
 from trainer.extensions import db, limiter
 from trainer.models.types import iso_timestamp, utcnow
-from trainer.people import assignments, audit
+from trainer.people import assignments, audit, tokens
 from trainer.reporting import hr_api, report, xapi
 from trainer.reporting.report import FilterError
 from trainer.reporting.transcript import transcript as learner_transcript
@@ -224,6 +224,7 @@ def bad_filter(error: FilterError) -> tuple[Response, int]:
 def _record(endpoint: str, details: dict[str, Any], rows: int) -> None:
     """Audit the request as one batch under the token's name, with its last use; commit."""
     token = current_token()
+    tokens.record_use(token)
     audit.record(f"token:{token.name}", f"api.{endpoint}", {**details, "token_id": token.id}, rows)
     db.session.commit()
 

@@ -100,7 +100,7 @@ _ACTIVE_BY_HASH = select(ApiToken).where(
 
 
 def authenticate(secret: str, scope: str) -> ApiToken | None:
-    """The active token with `secret` and `scope`, its last use now recorded; else None."""
+    """The active token with `secret` and `scope`, else None (`record_use` notes its use)."""
     if not SECRET_PATTERN.fullmatch(secret):
         return None  # malformed: not worth a database look-up
     token = db.session.execute(
@@ -108,6 +108,14 @@ def authenticate(secret: str, scope: str) -> ApiToken | None:
     ).scalar_one_or_none()
     if token is None or token.scope != scope:
         return None
-    token.last_used_at = utcnow()
-    db.session.flush()
     return token
+
+
+def record_use(token: ApiToken) -> None:
+    """Note that `token` was used now (the admins' list of tokens shows it).
+
+    Called when a request has been answered, beside its audit record, rather than when the
+    token is checked: the write then comes after the request's reads, and on SQLite the
+    write lock is held for the commit only, not while the page is read.
+    """
+    token.last_used_at = utcnow()
