@@ -228,6 +228,10 @@ def submit(attempt: Attempt) -> Attempt:
     answers again, one writes every item's grade, one the attempt's; the practice queue and
     the completion take a few more.
     """
+    # The items' questions and options do not change while an attempt runs: read before
+    # the claim, which on SQLite takes the one write lock until the commit.
+    read_items(attempt)
+    _read_options(attempt)
     now = utcnow()
     claimed = db.session.execute(_CLAIM, {"attempt_id": attempt.id, "graded_at": now}).rowcount
     if claimed != 1:
@@ -235,10 +239,8 @@ def submit(attempt: Attempt) -> Attempt:
         return attempt  # somebody else graded it: theirs is the grade
     set_committed_value(attempt, "status", AttemptStatus.GRADED)
     set_committed_value(attempt, "submitted_at", now)
-    read_items(attempt)
     # The answers as the claim left them: a save that committed before it counts.
     answers = dict(db.session.execute(_ANSWERS, {"attempt_id": attempt.id}).all())
-    _read_options(attempt)
     grades = []
     for item in attempt.items:
         set_committed_value(item, "answer", answers[item.id])
