@@ -230,12 +230,18 @@ def first_step(app: Flask, attempt_id: int) -> tuple[str, dict[str, object]]:
 
 def assert_fixed(
     sql: StatementCounter, expected: int, request: Callable, *args: object, **kwargs: object
-) -> None:
-    """The request answers 200 or 302 and sends exactly `expected` statements."""
+) -> list[str]:
+    """The request answers 200 or 302 and sends exactly `expected` statements (returned)."""
     response, statements = sql.count(request, *args, **kwargs)
     assert response.status_code in (200, 302), (response.status_code, response.text[:500])
     listing = "\n".join(" ".join(statement.split())[:160] for statement in statements)
     assert len(statements) == expected, f"{len(statements)} statements:\n{listing}"
+    return statements
+
+
+def position(statements: list[str], part: str) -> int:
+    """Where the first statement holding `part` comes in the request's statements."""
+    return next(index for index, statement in enumerate(statements) if part in statement)
 
 
 def grow(app: Flask, user_id: int, courses: int = 2, lessons: int = 4, learners: int = 12) -> None:
@@ -298,7 +304,11 @@ def test_quiz_pages(synced: Flask, client: FlaskClient, learner: int, sql) -> No
         # Submit is the first request here to read the courses (for a completion) since
         # they last changed.
         submit = SUBMIT + summary_lock(synced) + CONTENT_READ
-        assert_fixed(sql, submit, client.post, f"/attempts/{attempt}/submit")
+        statements = assert_fixed(sql, submit, client.post, f"/attempts/{attempt}/submit")
+        # The questions' options are read before the claim, grading's first write: on
+        # SQLite that takes the one write lock until the commit.
+        claim = position(statements, "UPDATE attempt ")
+        assert position(statements, "FROM question_option") < claim
         assert_fixed(sql, RESULT, client.get, f"/attempts/{attempt}/result")
 
 
@@ -386,7 +396,13 @@ def test_api_completions(synced: Flask, client: FlaskClient, sql) -> None:
         db.session.commit()
     headers = {"Authorization": f"Bearer {secret}"}
     demo_learners(synced, 3)
-    assert_fixed(sql, API_COMPLETIONS, client.get, "/api/v1/completions", headers=headers)
+    statements = assert_fixed(
+        sql, API_COMPLETIONS, client.get, "/api/v1/completions", headers=headers
+    )
+    # The token's use and the audit record are written after every read: on SQLite the
+    # first write takes the one write lock until the commit.
+    kinds = [statement.split()[0].upper() for statement in statements]
+    assert kinds == ["SELECT", "SELECT", "UPDATE", "INSERT"], statements
     for number in range(2):
         clone_course(synced, number)
     demo_learners(synced, 150)
