@@ -45,7 +45,7 @@ COURSE = 9  # the outline: each quiz's status from two grouped queries
 # A write that changes a learner's standing in a course refreshes its summary row for the
 # report in the same transaction: 2 statements (delete, insert), 3 on PostgreSQL, where the
 # learner's row is locked first (see summary_refresh below).
-LESSON_FIRST_VISIT = 6  # 4, and the summary's refresh for the first opening
+LESSON_FIRST_VISIT = 8  # 4, the summary's refresh, and a savepoint around the first opening
 LESSON_AGAIN = 3  # the user, the content's revision token, the learner's progress
 # A process keeps the courses as learners see them until the content changes: the first
 # request after a change reads the courses with their lessons, and the quizzes they point to.

@@ -1,6 +1,7 @@
 """Database binding: SQLAlchemy, migrations and SQLite's per-connection settings."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,22 @@ def execute_core(
     if db.session.autoflush:
         db.session.flush()
     return db.session.connection().execute(statement, values)
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """`db.session.begin_nested()`, nested in the request's transaction on SQLite too.
+
+    Python's sqlite3 opens a transaction only before a write. A SAVEPOINT sent before the
+    transaction's first write opens one of its own, and releasing it commits: what the
+    savepoint holds would no longer roll back with the rest (an import without its audit
+    record, an attempt without its xAPI statement). So on SQLite the transaction is opened
+    first, as the driver would open it before a write.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        driver_connection = connection.connection.driver_connection
+        if driver_connection is not None and not driver_connection.in_transaction:
+            driver_connection.execute("BEGIN")
+    with db.session.begin_nested():
+        yield

@@ -3,6 +3,10 @@
 from flask import Flask
 from flask.testing import FlaskClient
 
+from trainer.extensions import db
+from trainer.learning import progress
+from trainer.models import LessonProgress
+
 
 def test_dashboard_lists_the_course_with_progress(
     synced: Flask, client: FlaskClient, login_as
@@ -63,3 +67,30 @@ def test_missing_and_draft_pages_are_404(synced: Flask, client: FlaskClient, log
 def test_pages_need_sign_in(synced: Flask, client: FlaskClient) -> None:
     for path in ("/", "/courses/sample", "/courses/sample/lessons/wstep"):
         assert client.get(path).status_code == 302
+
+
+def test_a_lesson_opened_in_two_tabs_at_once_is_recorded_once(
+    synced: Flask, client: FlaskClient, login_as, monkeypatch
+) -> None:
+    """Both requests read "not opened yet"; the second to insert finds the first's row."""
+    user_id = login_as("learner")
+    read_progress = progress._progress
+    opened_by_the_other_tab = []
+
+    def the_other_tab_opens_it_first(user: int, lesson_id: int) -> LessonProgress | None:
+        found = read_progress(user, lesson_id)
+        if found is None and not opened_by_the_other_tab:
+            with synced.app_context():  # another request, with its own session
+                opened_by_the_other_tab.append(read_progress(user, lesson_id) is None)
+                db.session.add(LessonProgress(user_id=user, lesson_id=lesson_id))
+                db.session.commit()
+        return found
+
+    monkeypatch.setattr(progress, "_progress", the_other_tab_opens_it_first)
+    response = client.get("/courses/sample/lessons/proces-decyzyjny")
+    assert response.status_code == 200 and opened_by_the_other_tab == [True]
+    with synced.app_context():
+        rows = db.session.execute(
+            db.select(LessonProgress).where(LessonProgress.user_id == user_id)
+        ).scalars()
+        assert len(list(rows)) == 1

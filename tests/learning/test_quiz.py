@@ -214,6 +214,19 @@ def test_double_submit_grades_once(synced: Flask, client: FlaskClient, learner: 
     assert (again.score, again.submitted_at) == (first.score, first.submitted_at)
 
 
+def test_a_started_attempt_rolls_back_with_the_rest_of_its_transaction(
+    synced: Flask, make_user
+) -> None:
+    """The savepoint that guards a concurrent start stays inside the transaction: on SQLite
+    its release used to commit the new attempt on its own, before its xAPI statement."""
+    learner = make_user()
+    quiz = quiz_id(synced, "sprawdzian")
+    with synced.app_context():
+        attempts.start_attempt(learner, db.session.get(Quiz, quiz))
+        db.session.rollback()
+        assert db.session.execute(db.select(db.func.count(Attempt.id))).scalar() == 0
+
+
 def test_concurrent_submits_grade_once(synced: Flask, client: FlaskClient, learner: int) -> None:
     attempt_id = start(client, quiz_id(synced, "sprawdzian"))
     answer_all(synced, client, attempt_id)

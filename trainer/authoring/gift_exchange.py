@@ -25,6 +25,7 @@ from trainer.content.gift_questions import Converted, from_gift, to_gift
 from trainer.content.gift_reader import parse_gift
 from trainer.content.gift_writer import serialise_gift
 from trainer.content.model import QuestionData
+from trainer.database import savepoint
 from trainer.extensions import db
 from trainer.models import Course, Lesson, LessonStatus, Question, QuestionStatus, User
 from trainer.people import audit
@@ -191,7 +192,7 @@ def apply_import(course: Course, plan: ImportPlan, actor: User | str) -> Counter
     author_id = actor.id if isinstance(actor, User) else None
     rows = {row.key: row for row in editing.course_questions(course)}
     try:
-        with db.session.begin_nested():
+        with savepoint():
             for item in plan.questions:
                 row = rows.get(item.question.key)
                 if item.action == "create":

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from trainer.database import execute_core
+from trainer.database import execute_core, savepoint
 from trainer.extensions import db
 from trainer.learning import practice, progress
 from trainer.models import (
@@ -103,7 +103,7 @@ def start_attempt(user_id: int, quiz: Quiz, rng: random.Random | None = None) ->
             AttemptItem(question_id=question.id, position=position, option_order=order)
         )
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(attempt)
     except IntegrityError:  # a concurrent request started one first: resume that one
         existing = _in_progress(user_id, quiz.id)

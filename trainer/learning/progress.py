@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
-from trainer.database import execute_core
+from trainer.database import execute_core, savepoint
 from trainer.extensions import db
 from trainer.learning import published
 from trainer.learning.published import PublishedCourse, PublishedLesson, PublishedQuiz
@@ -31,8 +31,13 @@ def open_lesson(user_id: int, lesson: Lesson | PublishedLesson) -> LessonProgres
     progress = _progress(user_id, lesson.id)
     if progress is None:
         progress = LessonProgress(user_id=user_id, lesson_id=lesson.id)
-        db.session.add(progress)
-        db.session.flush()
+        try:
+            with savepoint():  # another tab may open it first
+                db.session.add(progress)
+        except IntegrityError:
+            progress = _progress(user_id, lesson.id)
+            if progress is None:
+                raise
     return progress
 
 
@@ -177,7 +182,7 @@ def record_completion_if_earned(
         certificate_code=new_certificate_code(),
     )
     try:
-        with db.session.begin_nested():  # a concurrent request may record it first
+        with savepoint():  # a concurrent request may record it first
             db.session.add(completion)
     except IntegrityError:
         return completion_of(user_id, course)

@@ -11,7 +11,7 @@ from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from trainer.database import execute_core
+from trainer.database import execute_core, savepoint
 from trainer.extensions import db
 from trainer.models import Assignment, Course, CourseCompletion, User, normalize_email
 from trainer.models.types import end_of_day, utcnow
@@ -187,7 +187,7 @@ def _upsert(course: Course, users: list[User], values: dict[str, Any]) -> Outcom
     ).scalars().all()  # fmt: skip
     assigned = {assignment.user_id for assignment in existing}
     new = [user for user in users if user.id not in assigned]
-    with db.session.begin_nested():
+    with savepoint():
         db.session.add_all(
             Assignment(user_id=user.id, course_id=course.id, **values) for user in new
         )

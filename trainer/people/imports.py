@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
+from trainer.database import savepoint
 from trainer.extensions import db
 from trainer.models import User
 from trainer.people import accounts, audit, invitations
@@ -219,7 +220,7 @@ def apply(
     if fresh.rejected or fresh.fingerprint() != fingerprint:
         raise ImportStale
     try:
-        with db.session.begin_nested():
+        with savepoint():
             created = [
                 accounts.create_user(
                     row.email,
