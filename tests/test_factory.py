@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from flask.cli import cli as flask_cli
 from sqlalchemy import func, select, text
 
 from tests.conftest import BASE_URL
@@ -135,3 +137,22 @@ def test_debug_and_testing_fall_back_to_placeholders(
     monkeypatch.delenv("TRAINER_BASE_URL")
     assert create_app({"DEBUG": True}, instance_path=str(tmp_path)).debug
     assert create_app({"TESTING": True}, instance_path=str(tmp_path)).testing
+
+
+@pytest.mark.parametrize(
+    ("unset", "message"),
+    [
+        ("TRAINER_INSTANCE_SECRET_KEY", "Error: TRAINER_SECRET_KEY is not set."),
+        ("TRAINER_BASE_URL", "Error: TRAINER_BASE_URL is not set."),
+    ],
+)
+def test_the_flask_command_prints_a_missing_setting_without_a_traceback(
+    tmp_path: Path, unset: str, message: str
+) -> None:
+    """An operator who forgot a setting reads what to set, not forty lines of traceback."""
+    runner = CliRunner()
+    app = f"trainer:create_app(instance_path={str(tmp_path)!r})"
+    result = runner.invoke(flask_cli, ["--app", app, "bootstrap"], env={unset: None})
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output

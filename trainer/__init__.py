@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from trainer.config import PROJECT_ROOT, Defaults
+from trainer.config import PROJECT_ROOT, Defaults, SettingError
 from trainer.database import database_url
 
 
@@ -68,7 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     return app
 
 
-class MissingSecretKey(RuntimeError):
+class MissingSecretKey(SettingError):
     """Start-up without a secret key where a generated one would break sessions."""
 
 

@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
+import click
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingError(click.ClickException):
+    """A setting is missing or wrong, so Trainer does not start. A click error, as Flask's own
+    "could not locate the app" is: the `flask` command prints the message, not a traceback."""
 
 
 class Defaults:

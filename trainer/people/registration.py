@@ -10,6 +10,7 @@ from flask import Flask, current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from trainer.config import SettingError
 from trainer.extensions import db
 from trainer.models import User, normalize_email
 from trainer.people import accounts, links, mail, password_reset
@@ -32,7 +33,7 @@ def domain_allowed(email: str, config: Mapping[str, Any]) -> bool:
     return not domains or normalize_email(email).rpartition("@")[2] in domains
 
 
-class RegistrationWithoutMail(RuntimeError):
+class RegistrationWithoutMail(SettingError):
     """Registration is open, but Trainer cannot e-mail the links that confirm it."""
 
 

@@ -9,12 +9,14 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from trainer.config import SettingError
+
 # Debugging and testing only: an IRI under a reserved domain (RFC 2606) nobody owns.
 PLACEHOLDER_BASE_IRI = "https://trainer.invalid/xapi"
 PLACEHOLDER_BASE_URL = "https://trainer.invalid"
 
 
-class MissingSetting(RuntimeError):
+class MissingSetting(SettingError):
     """A setting production needs is not set (or not an absolute http(s) address)."""
 
 
