@@ -1,8 +1,10 @@
 import logging
+import warnings
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy.exc import SAWarning
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -94,7 +96,12 @@ def run_migrations_online():
             connection.commit()  # ends SQLAlchemy's implicit transaction; the pragma stays
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
+        with context.begin_transaction(), warnings.catch_warnings():
+            # SQLite cannot reflect the expression index on lower(email), and a batch that
+            # reflects "user" says so. Known: 0008, which rebuilds "user", makes it again.
+            warnings.filterwarnings(
+                "ignore", "Skipped unsupported reflection of expression-based index", SAWarning
+            )
             context.run_migrations()
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
