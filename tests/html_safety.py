@@ -12,13 +12,16 @@ from xml.etree import ElementTree
 import html5lib
 
 from trainer.config import PROJECT_ROOT
+from trainer.static_files import file_digest
 
 PAYLOADS_FILE = Path(__file__).parent / "resources" / "xss" / "payloads.txt"
 PLACEHOLDERS = {"%TAB%": "\t", "%NL%": "\n", "%CR%": "\r", "%FF%": "\f", "%SOH%": "\x01"}
 
-# The site's own scripts: files of static/js, loaded by src, never inline.
+# The site's own scripts: files of static/js, loaded by src (as url_for names them), never
+# inline.
 SITE_SCRIPTS = frozenset(
-    f"/static/js/{path.name}" for path in (PROJECT_ROOT / "static/js").glob("*.js")
+    f"/static/js/{path.name}?v={file_digest(str(PROJECT_ROOT / 'static'), f'js/{path.name}')}"
+    for path in (PROJECT_ROOT / "static/js").glob("*.js")
 )
 # Elements no page of ours has: each could only come from content.
 FOREIGN_ELEMENTS = frozenset(

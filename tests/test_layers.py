@@ -30,8 +30,8 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "learning authoring",
         "reporting",
         "demo",
-        "forms errors routing control_characters auth author learn hr admin api certificates "
-        "privacy cli ops __init__",
+        "forms errors routing control_characters static_files auth author learn hr admin api "
+        "certificates privacy cli ops __init__",
     )
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

@@ -47,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    from trainer import control_characters, database, errors, i18n, routing, security
+    from trainer import control_characters, database, errors, i18n, routing, security, static_files
     from trainer.auth import login
     from trainer.ops import request_log
 
@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     login.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
     control_characters.init_app(app)
     routing.init_app(app)  # before the blueprints: their `<int:…>` rules take its converter
