@@ -54,6 +54,7 @@ QUIZ_ITEM = 4
 ANSWER = 5
 ANSWER_REFUSED = 5  # its item's page again: every item, with its question, in one more
 SUBMIT = 23  # with the xAPI statements it logs, in two inserts, and the summary's refresh
+SUBMIT_AGAIN = 2  # the user, the attempt: a second click reads no item and writes nothing
 RESULT = 5
 REPORT = 6  # by name: the page counts the courses, to page through learners
 REPORT_BY_STATUS = 5
@@ -309,6 +310,7 @@ def test_quiz_pages(synced: Flask, client: FlaskClient, learner: int, sql) -> No
         # SQLite that takes the one write lock until the commit.
         claim = position(statements, "UPDATE attempt ")
         assert position(statements, "FROM question_option") < claim
+        assert_fixed(sql, SUBMIT_AGAIN, client.post, f"/attempts/{attempt}/submit")
         assert_fixed(sql, RESULT, client.get, f"/attempts/{attempt}/result")
 
 

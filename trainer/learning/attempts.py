@@ -228,6 +228,8 @@ def submit(attempt: Attempt) -> Attempt:
     answers again, one writes every item's grade, one the attempt's; the practice queue and
     the completion take a few more.
     """
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return attempt  # graded already (a second click): nothing to read, nothing to claim
     # The items' questions and options do not change while an attempt runs: read before
     # the claim, which on SQLite takes the one write lock until the commit.
     read_items(attempt)
