@@ -1,7 +1,12 @@
 """The benchmarks' arguments and path table (they run by hand: bench/README.md)."""
 
+import asyncio
 import importlib.util
+import os
 import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -49,6 +54,66 @@ def test_the_load_generator_is_wrk_only_when_installed(bench) -> None:
     expected = "wrk" if shutil.which("wrk") else "python"
     assert bench.parse_args([]).load == expected
     assert bench.parse_args(["--load", "python"]).load == "python"
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Answers 200 to anything, and notes the path asked for."""
+
+    def do_GET(self) -> None:
+        self.server.paths.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+TARGETS = [f"/r{n}" for n in range(10_000)]
+
+
+def requests_from(paths: list[str]) -> set[int]:
+    return {int(path.removeprefix("/r")) for path in paths}
+
+
+def test_the_asyncio_client_goes_on_from_where_the_last_run_stopped(bench, recorder) -> None:
+    """A submit's request grades its attempt once: the next run must not send it again."""
+    settings = bench.parse_args(["--connections", "2"])
+    requests = [bench.Request("GET", target) for target in TARGETS]
+    port = recorder.server_address[1]
+    first = asyncio.run(bench._python_load(port, requests, 200, 0.3, settings, 0))
+    sent = requests_from(recorder.paths)
+    recorder.paths.clear()
+    second = asyncio.run(bench._python_load(port, requests, 200, 0.3, settings, first.next_request))
+    assert first.requests and second.requests and not first.errors
+    assert max(sent) < first.next_request <= min(requests_from(recorder.paths))
+
+
+def test_wrk_goes_on_from_where_the_last_run_stopped(bench, recorder) -> None:
+    if not shutil.which("wrk"):
+        if os.environ.get("TRAINER_REQUIRE_WRK") == "1":
+            pytest.fail("wrk is not installed; TRAINER_REQUIRE_WRK=1 requires it", pytrace=False)
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    requests = [bench.Request("GET", target) for target in TARGETS]
+    port = recorder.server_address[1]
+    first = bench._wrk(port, requests, 200, 1, 2, 0)
+    sent = requests_from(recorder.paths)
+    recorder.paths.clear()
+    second = bench._wrk(port, requests, 200, 1, 2, first.next_request)
+    assert first.requests and second.requests and not first.errors
+    assert max(sent) < first.next_request <= min(requests_from(recorder.paths))
 
 
 def test_several_instances_share_a_postgresql_database(bench) -> None:
