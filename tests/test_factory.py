@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 
 from tests.conftest import BASE_URL
 from trainer import MissingSecretKey, create_app
+from trainer.config import SettingError
 from trainer.database import database_url, execute_core
 from trainer.extensions import db
 from trainer.models import User
@@ -88,6 +89,15 @@ def test_secret_key_from_environment_wins(tmp_path: Path, monkeypatch: pytest.Mo
 )
 def test_database_url_uses_psycopg(given: str, expected: str) -> None:
     assert database_url(given) == expected
+
+
+@pytest.mark.parametrize("given", ["mysql://root:s3cret@h/db", "mongodb://h/db", "trainer.db", ""])
+def test_a_database_trainer_does_not_run_on_is_refused_by_the_setting_s_name(
+    given: str,
+) -> None:
+    with pytest.raises(SettingError, match="TRAINER_DATABASE_URL starts with") as refused:
+        database_url(given)
+    assert "s3cret" not in str(refused.value)
 
 
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:

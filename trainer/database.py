@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import CursorResult, Executable, event
+from sqlalchemy import CursorResult, Executable, event, make_url
+from sqlalchemy.exc import ArgumentError
 
+from trainer.config import SettingError
 from trainer.extensions import db, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -39,10 +41,21 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def database_url(url: str) -> str:
-    """Point plain PostgreSQL URLs at the psycopg 3 driver, the one we install."""
+    """Point plain PostgreSQL URLs at the psycopg 3 driver, the one we install; refuse other
+    databases by the setting's name, not with a missing driver's traceback."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        backend = None
+    if backend not in ("sqlite", "postgresql"):
+        scheme = url.partition(":")[0]  # not the rest: it may hold a password
+        raise SettingError(
+            f"TRAINER_DATABASE_URL starts with {scheme!r}: Trainer runs on SQLite "
+            "(sqlite:///path/to/trainer.db) or PostgreSQL (postgresql://user@host:5432/name)."
+        )
     return url
 
 
