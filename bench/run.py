@@ -501,9 +501,9 @@ class Server:
         deadline = time.monotonic() + limit
         cpu, served = self.cpu_seconds(), self.served()
         while time.monotonic() < deadline:
-            time.sleep(0.25)
+            time.sleep(0.1)
             now_cpu, now_served = self.cpu_seconds(), self.served()
-            if now_served == served and now_cpu - cpu < 0.01:
+            if now_served == served and now_cpu - cpu < 0.01:  # not one clock tick
                 return
             cpu, served = now_cpu, now_served
 
@@ -614,9 +614,9 @@ def measure(
 
     The CPU time per request counts from the start until the server is idle again, divided
     by the requests it answered in that time (its access log), those left in flight at the
-    end included; the rate and latencies are the load generator's.
+    end included; the rate and latencies are the load generator's. The server is idle at
+    the start: it was left so by its previous run, or when it started (`_servers`).
     """
-    server.wait_idle()
     cpu, served = server.cpu_seconds(), server.served()
     if settings.load == "wrk":
         run = _wrk(server.port, requests, expected, seconds, settings.connections, start)
@@ -847,6 +847,7 @@ def _servers(
                 started[name] = Server(name, app, env, folder, root)
         for server in started.values():
             server.wait_ready()
+            server.wait_idle()
         yield started
     finally:
         for server in started.values():
