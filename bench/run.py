@@ -708,7 +708,7 @@ def _wrk(
         os.unlink(file.name)
     line = next((ln for ln in output.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if line is None:
-        return Run(0, seconds, 0, 0, 0, Counter({"wrk gave no result": 1}))
+        return Run(0, seconds, 0, 0, 0, Counter({"wrk gave no result": 1}), start)
     data = json.loads(line.removeprefix("BENCH "))
     errors = Counter(
         {f"{name} errors": data[name] for name in ("connect", "read", "write", "timeout")
