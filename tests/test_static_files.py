@@ -5,9 +5,11 @@ import os
 import re
 from pathlib import Path
 
-from flask import Flask
+import pytest
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 
+from trainer import static_files
 from trainer.config import PROJECT_ROOT
 from trainer.static_files import YEAR_SECONDS, file_digest
 
@@ -69,3 +71,23 @@ def test_a_changed_file_gets_a_new_digest(tmp_path: Path) -> None:
     sheet.write_text("body { color: white; }")
     os.utime(sheet, ns=(1, 1))  # same size: the time tells the versions apart
     assert file_digest(str(tmp_path), "site.css") not in (None, before)
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_release_looks_at_its_files_once_a_debugging_server_each_time(
+    tmp_path: Path, debug: bool
+) -> None:
+    """While you edit (debug) a changed file gets a new address at once; a running release
+    reads each file's digest once."""
+    sheet = tmp_path / "site.css"
+    sheet.write_text("body { color: black; }")
+    app = Flask(__name__, static_folder=str(tmp_path), static_url_path="/static")
+    app.debug = debug
+    static_files.init_app(app)
+    with app.test_request_context():
+        before = url_for("static", filename="site.css")
+        sheet.write_text("body { color: white; }")
+        os.utime(sheet, ns=(1, 1))
+        after = url_for("static", filename="site.css")
+    assert before.startswith("/static/site.css?v=")
+    assert (after != before) is debug

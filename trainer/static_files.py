@@ -10,7 +10,7 @@ changed file gets a new address, so nobody keeps an old one.
 import hashlib
 import os
 import stat
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from flask import Flask, Response, request
@@ -42,12 +42,15 @@ def _digest(path: str, mtime_ns: int, size: int) -> str:
 
 def init_app(app: Flask) -> None:
     """Put the digest in every static address, and let browsers keep what it names."""
-    folder = str(app.static_folder)
+    digest_of = partial(file_digest, str(app.static_folder))
+    if not app.debug:
+        # A running release's files stay as they are: no look at the disk for each link.
+        digest_of = lru_cache(maxsize=256)(digest_of)
 
     @app.url_defaults
     def name_the_content(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" and "v" not in values:
-            digest = file_digest(folder, str(values.get("filename", "")))
+            digest = digest_of(str(values.get("filename", "")))
             if digest:
                 values["v"] = digest
 
@@ -56,7 +59,7 @@ def init_app(app: Flask) -> None:
         if request.endpoint != "static" or response.status_code not in (200, 304):
             return response
         given = request.args.get("v")
-        if given and given == file_digest(folder, (request.view_args or {}).get("filename", "")):
+        if given and given == digest_of((request.view_args or {}).get("filename", "")):
             response.cache_control.no_cache = None
             response.cache_control.public = True
             response.cache_control.max_age = YEAR_SECONDS
