@@ -483,6 +483,8 @@ def test_a_phone_fetches_the_style_sheet_once_not_on_every_page(
         expect(page.locator("main h1")).to_be_visible()
     finally:
         request_finished.disconnect(count, synced)
-    assert served == ["/password/forgot"]
+    # The icon is left out: Chromium's icon loader asks for it on its own schedule (the first
+    # page's request may come late) and revalidates it across pages whatever its caching.
+    assert [path for path in served if path != "/static/favicon.svg"] == ["/password/forgot"]
     # The page still has its styles: the font is the style sheet's, not the default.
     assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")
