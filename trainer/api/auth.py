@@ -8,7 +8,6 @@ from flask import Response, g, request
 from flask_babel import gettext as _
 
 from trainer.errors import json_error
-from trainer.models import ApiToken
 from trainer.people import tokens
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,9 +34,9 @@ def token_required(scope: str) -> Callable[[F], F]:
     return decorator
 
 
-def current_token() -> ApiToken:
+def current_token() -> tokens.ActiveToken:
     """The token the current request was authenticated with."""
-    token: ApiToken = g.api_token
+    token: tokens.ActiveToken = g.api_token
     return token
 
 

@@ -1,10 +1,12 @@
 """Reads behind the HR API: the completion report page by page, and users by employee id."""
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, or_
 
+from trainer.database import execute_core
 from trainer.extensions import db
 from trainer.models import Course, User
 from trainer.reporting.report import (
@@ -24,10 +26,10 @@ RowKey = tuple[int, str]
 
 def completions_page(
     filters: ReportFilter, limit: int, after: RowKey | None = None
-) -> list[Row[Any]]:
+) -> Sequence[Row[Any]]:
     """Up to `limit` report rows after `after`, in (user, course) order: one query."""
     statement = _completions_statement(filter_shape(filters), after is not None)
-    return list(db.session.execute(statement, _values(filters, limit, after)))
+    return execute_core(statement, _values(filters, limit, after)).all()
 
 
 def completions_select(

@@ -5,12 +5,14 @@ taken from the name index, and the count stops at a cap. Their statements are bu
 for each shape of the filters (reporting/report.py) and kept.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, func
 
+from trainer.database import execute_core
 from trainer.extensions import db
 from trainer.models import Course, Lesson, LessonStatus, User
 from trainer.reporting.report import (
@@ -31,7 +33,7 @@ def count_rows(filters: ReportFilter, now: datetime | None = None, cap: int | No
     the count of a page then costs the same however many learners there are.
     """
     statement = _count_statement(filter_shape(filters), capped=cap is not None)
-    found = db.session.execute(statement, _count_values(filters, now, cap)).scalar_one()
+    found = execute_core(statement, _count_values(filters, now, cap)).scalar_one()
     return found if cap is None else min(found, cap + 1)
 
 
@@ -65,11 +67,11 @@ def _count_statement(shape: frozenset[str], capped: bool) -> Select[Any]:
 def page_rows(
     filters: ReportFilter, sort: str = "name", descending: bool = False, page: int = 1,
     per_page: int = 50, now: datetime | None = None,
-) -> list[Row[Any]]:  # fmt: skip
+) -> Sequence[Row[Any]]:  # fmt: skip
     """One page of the report."""
     shape = filter_shape(filters)
     values = _page_values(filters, shape, sort, page, per_page, now)
-    return list(db.session.execute(_page_statement(shape, sort, descending), values))
+    return execute_core(_page_statement(shape, sort, descending), values).all()
 
 
 def page_select(
@@ -113,7 +115,7 @@ def _page_values(
     start = (max(page, 1) - 1) * per_page
     values.update(per_page=per_page, start=start)
     if _by_learner(shape, sort):
-        course_ids = db.session.execute(_courses("course" in shape), values).all()
+        course_ids = execute_core(_courses("course" in shape), values).all()
         per_learner = len(course_ids) or 1  # none: no rows
         skipped, within = divmod(start, per_learner)  # whole learners before, rows into the next
         run = -(-(within + per_page) // per_learner)  # rounded up
