@@ -16,16 +16,27 @@ NOT_IN_A_CLONE = shutil.ignore_patterns(
     ".pytest_cache", ".ruff_cache", "node_modules",
 )  # fmt: skip
 SHOW_SIGN_IN = """
-import sys, trainer
+import re, sys, trainer
 from trainer import create_app
+from trainer.authoring.content_files import load_configured_content
 assert trainer.__file__.startswith(sys.prefix), trainer.__file__
 app = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://", "TESTING": True},
                  instance_path=sys.argv[1])
-print(app.test_client().get("/login").text)
+client = app.test_client()
+page = client.get("/login").text
+print(page)
+for address in re.findall(r'="(/static/[^"]+)"', page):
+    print("static", address, client.get(address).status_code)
+with app.app_context():
+    print("courses", *(course.slug for course in load_configured_content()))
 """
 
 
-def test_the_wheel_carries_compiled_translations(tmp_path: Path) -> None:
+def test_the_wheel_carries_compiled_translations_static_files_and_content(
+    tmp_path: Path,
+) -> None:
+    """What a deployment (README, "Deploying on PostgreSQL") installs with pip: it speaks
+    Polish, serves its style sheet and scripts, and `bootstrap` finds the course."""
     source = tmp_path / "source"
     shutil.copytree(PROJECT_ROOT, source, ignore=NOT_IN_A_CLONE)
     pip = [sys.executable, "-m", "pip"]
@@ -52,3 +63,9 @@ def test_the_wheel_carries_compiled_translations(tmp_path: Path) -> None:
     )  # fmt: skip
     assert page.returncode == 0, page.stderr
     assert "Zaloguj się" in page.stdout and "Sign in" not in page.stdout
+    static = [line.split() for line in page.stdout.splitlines() if line.startswith("static ")]
+    assert {address.partition("?")[0] for _, address, _ in static} >= {
+        "/static/css/trainer.css", "/static/js/time-zone.js"
+    }  # fmt: skip
+    assert all(status == "200" for *_, status in static), static
+    assert "courses b2b-b2c" in page.stdout.splitlines()

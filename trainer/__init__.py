@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from trainer.config import PROJECT_ROOT, Defaults, SettingError
+from trainer.config import Defaults, SettingError, project_folder
 from trainer.database import database_url
 
 
@@ -19,7 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
-        static_folder=str(PROJECT_ROOT / "static"),
+        static_folder=str(project_folder("static")),
     )
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)

@@ -4,7 +4,15 @@ from pathlib import Path
 
 import click
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def project_folder(name: str) -> Path:
+    """A folder of the project beside the package (`static`, `lessons`, `quizzes`): the
+    checkout's, or in an installed wheel the copy its build put inside the package."""
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.is_dir() else PROJECT_ROOT / name
 
 
 class SettingError(click.ClickException):
@@ -22,8 +30,8 @@ class Defaults:
     SECRET_KEY = None
     # Without SECRET_KEY, generate one into the instance folder: one machine only (`make run`).
     INSTANCE_SECRET_KEY = False
-    LESSONS_DIR = str(PROJECT_ROOT / "lessons")
-    QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
+    LESSONS_DIR = str(project_folder("lessons"))
+    QUIZZES_DIR = str(project_folder("quizzes"))
 
     # scrypt with N=2**15, r=8, p=1: about 100 ms of CPU and 32 MiB per hash on the 2-core
     # machine bench/README.md describes, so a stolen hash is slow to guess and a sign-in is
