@@ -18,6 +18,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, Select, and_, bindparam, event, exists, func, insert
 from sqlalchemy.orm import Session
 
+from trainer.database import execute_core
 from trainer.extensions import db
 from trainer.models import (
     Assignment,
@@ -110,12 +111,12 @@ def _record(source: str, query: Select[Any], values: dict[str, Any]) -> int:
     convert: Callable[[Any], Statement] = getattr(build, source)
     written, last = 0, 0
     while True:  # a page at a time, each read in full before its statements are written
-        rows = db.session.execute(query, {**values, "after": last}).all()
+        rows = execute_core(query, {**values, "after": last}).all()
         if not rows:
             return written
         if source == "answered":
             build.load_questions({row.question_id for row in rows})
-        db.session.execute(insert(XapiStatement), [_values(convert(row)) for row in rows])
+        execute_core(insert(XapiStatement), [_values(convert(row)) for row in rows])
         db.session.info[PUSH_AFTER_COMMIT] = True
         written += len(rows)
         last = rows[-1].id
