@@ -120,6 +120,13 @@ def authenticate(secret: str, scope: str) -> ActiveToken | None:
     return ActiveToken(*row)
 
 
+_RECORD_USE = (
+    update(ApiToken)
+    .where(ApiToken.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+)
+
+
 def record_use(token: ActiveToken) -> None:
     """Note that `token` was used now (the admins' list of tokens shows it).
 
@@ -129,10 +136,3 @@ def record_use(token: ActiveToken) -> None:
     the audit record is a plain insert: the session's unit of work costs more than both.
     """
     execute_core(_RECORD_USE, {"token_id": token.id, "now": utcnow()})
-
-
-_RECORD_USE = (
-    update(ApiToken)
-    .where(ApiToken.id == bindparam("token_id"))
-    .values(last_used_at=bindparam("now"))
-)
