@@ -143,6 +143,22 @@ def test_content_sync_failure_changes_nothing(app: Flask, broken_app: Flask) -> 
         assert db.session.query(Lesson).count() == 0
 
 
+@pytest.mark.parametrize("setting", ["LESSONS_DIR", "QUIZZES_DIR"])
+def test_bootstrap_refuses_a_content_folder_that_does_not_exist(
+    app: Flask, database_url: str, tmp_path: Path, setting: str
+) -> None:
+    """A wrong folder (or an install without the content) loaded no course, and bootstrap
+    said "content: no changes"."""
+    wrong = tmp_path / "nowhere"
+    misconfigured = make_app(database_url, tmp_path / "instance", **{setting: str(wrong)})
+    result = misconfigured.test_cli_runner().invoke(args=["bootstrap"])
+    assert result.exit_code == 1
+    assert f"{wrong}:1: folder: no such folder" in result.output
+    assert "nothing was changed" in result.output
+    with app.app_context():
+        assert db.session.query(Lesson).count() == 0
+
+
 def test_content_derive_writes_drafts_and_refuses_overwrite(
     runner: FlaskCliRunner, tmp_path: Path
 ) -> None:

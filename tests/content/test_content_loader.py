@@ -130,16 +130,6 @@ def test_quiz_folder_without_course(content: Path) -> None:
     assert any(p.startswith("quizzes/orphan:1: course:") for p in problems(content))
 
 
-@pytest.mark.parametrize("folder", ["lessons", "quizzes"])
-def test_a_missing_content_folder_is_a_problem_not_an_empty_course_list(
-    content: Path, folder: str
-) -> None:
-    """A wrong TRAINER_LESSONS_DIR (or an install without the content) loaded nothing, and
-    `bootstrap` said "content: no changes"."""
-    shutil.rmtree(content / folder)
-    assert problems(content) == [f"{content / folder}:1: folder: no such folder"]
-
-
 def test_file_that_is_not_utf8(content: Path) -> None:
     (content / BANK).write_bytes("questions: []\n# zażółć\n".encode("iso8859_2"))
     assert any(p.startswith(f"{BANK}:1: file:") for p in problems(content))

@@ -9,13 +9,21 @@ from flask import current_app
 from trainer.authoring.sync import apply_sync
 from trainer.authoring.sync_plan import SyncPlan, plan_sync
 from trainer.content.loader import load_content
-from trainer.content.model import CourseData
+from trainer.content.model import ContentError, CourseData, Problem
 
 
 def load_configured_content() -> list[CourseData]:
-    """Every course in the app's LESSONS_DIR and QUIZZES_DIR; raises `ContentError`."""
-    config = current_app.config
-    return load_content(Path(config["LESSONS_DIR"]), Path(config["QUIZZES_DIR"]))
+    """Every course in the app's LESSONS_DIR and QUIZZES_DIR; raises `ContentError`.
+
+    The two settings name folders that must exist: one that does not is a wrong setting
+    (or an install without the content), not a site without courses. The loader itself
+    reads a missing folder as an empty one, as an export's destination may be.
+    """
+    folders = [Path(current_app.config[name]) for name in ("LESSONS_DIR", "QUIZZES_DIR")]
+    missing = [folder for folder in folders if not folder.is_dir()]
+    if missing:
+        raise ContentError([Problem(str(path), 1, "folder", "no such folder") for path in missing])
+    return load_content(*folders)
 
 
 def plan_configured_sync(prefer_files: bool = False) -> SyncPlan:

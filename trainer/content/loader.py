@@ -20,9 +20,6 @@ LESSON_FIELDS = {
 
 def load_content(lessons_dir: Path, quizzes_dir: Path) -> list[CourseData]:
     """Every course under the two folders; raises `ContentError` listing every problem."""
-    missing = [folder for folder in (lessons_dir, quizzes_dir) if not folder.is_dir()]
-    if missing:  # a wrong setting, or an install without the content
-        raise ContentError([Problem(str(path), 1, "folder", "no such folder") for path in missing])
     problems: list[Problem] = []
     root = lessons_dir.parent
     courses = []
@@ -56,7 +53,7 @@ def load_taxonomy(course_dir: Path) -> Taxonomy:
 
 
 def _subfolders(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_dir())
+    return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
 def _shown(path: Path, root: Path) -> str:
