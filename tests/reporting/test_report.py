@@ -202,8 +202,8 @@ def test_page_lists_rows_with_links_to_transcripts(hr_client: FlaskClient, ids: 
         assert name in page.text
     assert "Halina" not in page.text.split("<tbody>")[1]
     assert "Igor" not in page.text and "Tomasz" not in page.text
-    assert f"/hr/learners/{ids['anna']}" in page.text
-    assert CODE in page.text
+    assert f'href="/hr/learners/{ids["anna"]}"' in page.text
+    assert f'href="/verify/{CODE}"' in page.text
     assert 'aria-sort="ascending"' in page.text
 
 

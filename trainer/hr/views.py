@@ -33,7 +33,7 @@ from trainer.models import Course
 from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
 from trainer.reporting import export_jobs, exports, report, report_pages, transcript
-from trainer.routing import id_number, page_number
+from trainer.routing import id_number, link_maker, page_number
 from trainer.xapi import lrs
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
@@ -78,6 +78,8 @@ def _render_report(
         # Translated once for the page rather than once a row.
         labels={status: str(label) for status, label in report.STATUS_LABELS.items()},
         lessons_of=_("%(done)d of %(total)d"),  # without values: the pattern itself
+        learner_link=link_maker(url_for, "hr.learner", "user_id"),
+        certificate_link=link_maker(url_for, "certificates.verify", "code"),
     )  # fmt: skip
     return page_html, status
 
