@@ -100,7 +100,7 @@ def _item(attempt: Attempt, position: int) -> AttemptItem:
     if not 1 <= position <= len(attempt.items):
         abort(404)
     current = attempt.items[position - 1]
-    current.question.options  # noqa: B018 (reading it is the point: a lazy load)
+    attempts.read_options([current.question])
     return current
 
 

@@ -1,6 +1,7 @@
 """Quiz attempts: start (or resume), save answers step by step, and grade exactly once."""
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -233,7 +234,7 @@ def submit(attempt: Attempt) -> Attempt:
     # The items' questions and options do not change while an attempt runs: read before
     # the claim, which on SQLite takes the one write lock until the commit.
     read_items(attempt)
-    _read_options(attempt)
+    read_options(item.question for item in attempt.items)
     now = utcnow()
     claimed = db.session.execute(_CLAIM, {"attempt_id": attempt.id, "graded_at": now}).rowcount
     if claimed != 1:
@@ -314,13 +315,11 @@ def read_items(attempt: Attempt) -> None:
         set_committed_value(attempt, "items", list(items))
 
 
-def _read_options(attempt: Attempt) -> None:
-    """Grading reads every question's options: those a page did not load (it shows one
-    question's) are read here in one go, not one statement per item."""
+def read_options(questions: Iterable[Question]) -> None:
+    """Read the options of those of `questions` that do not have them yet, in one statement
+    (not one lazy load per question): grading reads every item's, an item's page its own."""
     unread = {
-        item.question_id: item.question
-        for item in attempt.items
-        if "options" in inspect(item.question).unloaded
+        question.id: question for question in questions if "options" in inspect(question).unloaded
     }
     if not unread:
         return
