@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from tests.conftest import get_user
+from tests.people.forged import forged
 from trainer.extensions import db
 from trainer.models import User
 from trainer.people import accounts, invitations
@@ -108,7 +109,7 @@ def test_invalid_links_are_refused(
     with app.app_context():
         user = db.session.get(User, invitee)
         if spoil == "forged":
-            path = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+            path = forged(path)
         elif spoil == "other_salt":
             token = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="other").dumps(
                 [invitee, 1]
