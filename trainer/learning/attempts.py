@@ -198,7 +198,7 @@ def save_answer(attempt: Attempt, item: AttemptItem, step: str, value: str) -> N
     except InvalidAnswer:
         raise AttemptRefused("invalid_answer") from None
     now = utcnow()
-    saved = db.session.execute(
+    saved = execute_core(
         _SAVE_ANSWER,
         {"item_id": item.id, "open_attempt": attempt.id, "new_answer": answer, "now": now},
     ).rowcount
@@ -217,7 +217,7 @@ def _wait_for_a_submit_in_flight(attempt: Attempt) -> None:
     waited for changes). SQLite ignores FOR UPDATE: it takes its one write lock before the
     conditional update reads anything, which is all the safety it needs.
     """
-    status = db.session.execute(_LOCKED_STATUS, {"attempt_id": attempt.id}).scalar_one()
+    status = execute_core(_LOCKED_STATUS, {"attempt_id": attempt.id}).scalar_one()
     if status != AttemptStatus.IN_PROGRESS:
         db.session.refresh(attempt)
         raise AttemptRefused("already_submitted")
