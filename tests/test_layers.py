@@ -18,7 +18,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(names.split())
     for names in (
         # jobs: the queue every domain hands slow work to (it names functions, imports none).
-        "config extensions taxonomy jobs",
+        "config extensions taxonomy jobs urls",
         "models",
         # database: the session's binding and its helpers, which every domain runs through.
         "database",

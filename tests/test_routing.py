@@ -4,7 +4,7 @@ import base64
 import json
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
@@ -13,7 +13,7 @@ from tests.reporting.test_api import new_token
 from tests.routes import build, id_arguments, rules
 from trainer.extensions import db
 from trainer.models import Lesson
-from trainer.routing import ID_MAX, id_number, link_maker, page_number
+from trainer.routing import ID_MAX, id_number, page_number
 
 # 2**31: PostgreSQL's integer overflows; 2**63: SQLite's; the last: Python's int() refuses it.
 OUT_OF_RANGE = ["0", str(2**31), str(2**63), "9" * 20, "9" * 5000]
@@ -29,22 +29,6 @@ def test_every_id_route_is_bounded_to_the_database_integer(app: Flask) -> None:
         for number in (0, ID_MAX + 1, 10**20):
             with pytest.raises(NotFound):
                 adapter.match(build(app, rule, {name: number}), method)
-
-
-ODD_SEGMENTS = ["ABC-123", "a b", "ä/ö", "50%?#&=", "<x>\"'", "7031958264", 42]
-
-
-def test_a_link_made_once_is_the_link_url_for_builds(app: Flask) -> None:
-    # A mounted app too: the links keep the script root.
-    for root in ("", "/trainer"):
-        with app.test_request_context("/", base_url=f"http://localhost{root}"):
-            certificate = link_maker(url_for, "certificates.verify", "code")
-            learner = link_maker(url_for, "hr.learner", "user_id")
-            for value in ODD_SEGMENTS:
-                assert certificate(value) == url_for("certificates.verify", code=value)
-            for number in (1, 42, ID_MAX):
-                assert learner(number) == url_for("hr.learner", user_id=number)
-            assert learner(1).startswith(f"{root}/hr/")
 
 
 @pytest.mark.parametrize("number", OUT_OF_RANGE, ids=lambda n: n[:12])

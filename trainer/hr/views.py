@@ -33,7 +33,8 @@ from trainer.models import Course
 from trainer.people import assignments
 from trainer.people.assignments import AssignmentError
 from trainer.reporting import export_jobs, exports, report, report_pages, transcript
-from trainer.routing import id_number, link_maker, page_number
+from trainer.routing import id_number, page_number
+from trainer.urls import link_maker
 from trainer.xapi import lrs
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from trainer.people.assignments import due_day_end, site_zone
 from trainer.reporting import report
 from trainer.reporting.quiz_bests import ExportRow, QuizInfo
-from trainer.routing import link_maker
+from trainer.urls import link_maker
 
 
 class Kind(StrEnum):
