@@ -97,7 +97,9 @@ def test_a_large_export_is_written_by_the_worker(worker_app: Flask) -> None:
     with worker_app.app_context():
         [job] = db.session.execute(db.select(ExportJob)).scalars().all()
         assert (job.status, job.rows_written) == ("done", 10)
-        actions = db.session.execute(db.select(AuditEvent.action)).scalars().all()
+        actions = (
+            db.session.execute(db.select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
+        )
     assert actions == ["export.csv", "export.download"]
 
 

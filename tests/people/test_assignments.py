@@ -16,7 +16,11 @@ from trainer.people.assignments import AssignmentError
 from trainer.reporting import report_pages
 from trainer.reporting.report import ReportFilter
 
-TODAY = utcnow().astimezone(ZoneInfo("Europe/Warsaw")).date()  # the site zone: due dates end there
+
+def today() -> date:
+    """Today in the site's zone, where due dates end: asked when a test runs, not when the
+    module is collected (in a run across midnight that date would be in the past)."""
+    return utcnow().astimezone(ZoneInfo("Europe/Warsaw")).date()
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def audit_actions(app: Flask) -> list[tuple[str, str, dict, int | None]]:
 
 def test_assign_to_a_department_then_move_the_due_date(synced: Flask, hr_client, ids) -> None:
     second = course_id(synced, "second")
-    due = TODAY + timedelta(days=14)
+    due = today() + timedelta(days=14)
     data = {"department-course": second, "department-department": "Sprzedaż",
             "department-due": due.isoformat()}  # fmt: skip
     response = hr_client.post("/hr/assignments/department", data=data)
@@ -86,7 +90,7 @@ def test_department_expands_at_the_moment_of_assignment(synced: Flask, ids, make
     with synced.app_context():
         course = db.session.get(Course, course_id(synced, "second"))
         halina = db.session.get(User, ids["halina"])
-        outcome = assignments.assign_department(course, "Marketing", TODAY, halina)
+        outcome = assignments.assign_department(course, "Marketing", today(), halina)
         db.session.commit()
     assert outcome == assignments.Outcome(created=2, updated=0)
     make_user("nowy@example.com", department="Marketing")
@@ -94,7 +98,7 @@ def test_department_expands_at_the_moment_of_assignment(synced: Flask, ids, make
 
 
 def test_assign_to_people_by_checkbox_and_email(synced: Flask, hr_client, ids) -> None:
-    due = TODAY + timedelta(days=3)
+    due = today() + timedelta(days=3)
     response = hr_client.post("/hr/assignments/people", data={
         "people-course": course_id(synced, "second"), "people-due": due.isoformat(),
         "people-learners": [ids["bartek"]],
@@ -135,7 +139,7 @@ def test_bad_people_assignments_change_nothing(
     synced: Flask, hr_client, ids, form: dict, message: str
 ) -> None:
     data = {"people-course": course_id(synced, "second"),
-            "people-due": (TODAY + timedelta(days=1)).isoformat(), **form}  # fmt: skip
+            "people-due": (today() + timedelta(days=1)).isoformat(), **form}  # fmt: skip
     response = hr_client.post(
         "/hr/assignments/people", data=data, headers={"Accept-Language": "en"}
     )
@@ -158,7 +162,7 @@ def test_bad_department_assignments_change_nothing(
     synced: Flask, hr_client, ids, form: dict, message: str
 ) -> None:
     data = {"department-course": course_id(synced, "second"), "department-department": "Marketing",
-            "department-due": (TODAY + timedelta(days=1)).isoformat(), **form}  # fmt: skip
+            "department-due": (today() + timedelta(days=1)).isoformat(), **form}  # fmt: skip
     response = hr_client.post(
         "/hr/assignments/department", data=data, headers={"Accept-Language": "en"}
     )
@@ -171,7 +175,7 @@ def test_service_refuses_an_empty_department(synced: Flask, ids) -> None:
     with synced.app_context():
         course = db.session.get(Course, course_id(synced, "second"))
         with pytest.raises(AssignmentError) as raised:
-            assignments.assign_department(course, "Nikt", TODAY, None)
+            assignments.assign_department(course, "Nikt", today(), None)
     assert raised.value.reason == "empty_department"
 
 
@@ -183,8 +187,8 @@ def test_overdue_shows_in_the_report_and_on_the_dashboard(
         user = db.session.get(User, learner)
         sample = db.session.get(Course, course_id(synced, "sample"))
         # Assigned a week ago, due yesterday: overdue now.
-        assignments.assign_people(sample, [user], TODAY - timedelta(days=1), None,
-                                  today=TODAY - timedelta(days=7))  # fmt: skip
+        assignments.assign_people(sample, [user], today() - timedelta(days=1), None,
+                                  today=today() - timedelta(days=7))  # fmt: skip
         db.session.commit()
         overdue = report_pages.page_rows(ReportFilter(status="overdue"))
     assert [(row.email, row.status) for row in overdue] == [("jan@example.com", "overdue")]
@@ -196,7 +200,7 @@ def test_overdue_shows_in_the_report_and_on_the_dashboard(
 
 def test_dashboard_shows_what_is_due(synced: Flask, client: FlaskClient, make_user, auth) -> None:
     learner = make_user("jan@example.com")
-    due = TODAY + timedelta(days=10)
+    due = today() + timedelta(days=10)
     with synced.app_context():
         sample = db.session.get(Course, course_id(synced, "sample"))
         assignments.assign_people(sample, [db.session.get(User, learner)], due, None)
