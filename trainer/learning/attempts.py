@@ -301,10 +301,8 @@ _OPTIONS_OF = (
     .where(QuestionOption.question_id.in_(bindparam("question_ids", expanding=True)))
     .order_by(QuestionOption.question_id, QuestionOption.position)
 )
-_OPTIONS_TO_GRADE = (
-    select(QuestionOption.question_id, QuestionOption.id, QuestionOption.is_correct)
-    .where(QuestionOption.question_id.in_(bindparam("question_ids", expanding=True)))
-    .order_by(QuestionOption.question_id, QuestionOption.position)
+_OPTIONS_TO_GRADE = _OPTIONS_OF.with_only_columns(
+    QuestionOption.question_id, QuestionOption.id, QuestionOption.is_correct
 )
 
 
