@@ -100,7 +100,7 @@ def _item(attempt: Attempt, position: int) -> AttemptItem:
     if not 1 <= position <= len(attempt.items):
         abort(404)
     current = attempt.items[position - 1]
-    attempts.read_options([current.question])
+    attempts.read_options(current.question)
     return current
 
 

@@ -1,7 +1,7 @@
 """Quiz attempts: start (or resume), save answers step by step, and grade exactly once."""
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -346,19 +346,12 @@ def read_items(attempt: Attempt) -> None:
         set_committed_value(attempt, "items", list(items))
 
 
-def read_options(questions: Iterable[Question]) -> None:
-    """Read the options of those of `questions` that lack them, in one statement: cheaper
-    than the lazy load that reading `question.options` would start."""
-    unread = {
-        question.id: question for question in questions if "options" in inspect(question).unloaded
-    }
-    if not unread:
-        return
-    options: dict[int, list[QuestionOption]] = {question_id: [] for question_id in unread}
-    for option in db.session.execute(_OPTIONS_OF, {"question_ids": list(unread)}).scalars():
-        options[option.question_id].append(option)
-    for question_id, question in unread.items():
-        set_committed_value(question, "options", options[question_id])
+def read_options(question: Question) -> None:
+    """Read the question's options unless it has them: one plain select, cheaper than the
+    lazy load that reading `question.options` would start."""
+    if "options" in inspect(question).unloaded:
+        options = db.session.execute(_OPTIONS_OF, {"question_ids": [question.id]}).scalars()
+        set_committed_value(question, "options", list(options))
 
 
 def first_open_position(attempt: Attempt) -> int:
